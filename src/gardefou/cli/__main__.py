@@ -1,0 +1,3 @@
+from gardefou.cli import main
+
+main()

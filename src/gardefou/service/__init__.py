@@ -1,0 +1,1 @@
+"""gardefou.service"""
