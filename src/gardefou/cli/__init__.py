@@ -12,6 +12,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """gardefou: photo hash banks, undressing-service text and link detectors, and a service."""
+
+
 def _register() -> None:
     # Imported here so `gardefou --help` stays fast and a broken area cannot hide the others' code.
     from gardefou.cli import banks, demo, hashing, links, service, text  # noqa: F401
