@@ -61,3 +61,23 @@ def write_jsonl(records: Iterable[dict], out: IO[str] | None = None) -> None:
     for record in records:
         out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
     out.flush()
+
+
+# -- options and objects shared by the commands that use the store -------------------------------
+import typer  # noqa: E402
+from typing_extensions import Annotated  # noqa: E402
+
+DataDirOption = Annotated[
+    str | None,
+    typer.Option("--data-dir", envvar="GARDEFOU_DATA_DIR", help="Data directory (database + index). [default: ./gardefou-data]"),
+]
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", envvar="GARDEFOU_DB", help="Database URL, e.g. postgresql://user@host/db. [default: SQLite in the data dir]"),
+]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print an error on stderr and return the Exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)

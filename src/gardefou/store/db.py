@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import create_engine, delete, event, func, select
+from sqlalchemy import create_engine, delete, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -314,7 +314,22 @@ def _entry_info(entry: Entry, bank_name: str) -> EntryInfo:
     return EntryInfo(entry.id, bank_name, entry.pdq, entry.md5, entry.quality, dict(entry.meta or {}), entry.case_id, entry.created_at)
 
 
+_PG_CHANGES_LOCK = 0x6368616E6765  # "change"
+
+
+def _serialise_change_log(s: Session) -> None:
+    """On PostgreSQL, take a transaction-scoped lock before writing to `changes`.
+
+    Sequence values are handed out before commit, so two concurrent writers could commit seq 6
+    before seq 5 and a reader polling "seq > 5" would skip 5 forever. Holding this lock until
+    commit makes commit order equal seq order. SQLite already has a single writer.
+    """
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHANGES_LOCK})
+
+
 def _insert_entries(s: Session, bank_id: int, items: Sequence[EntryInput], case_id: str | None) -> list[int]:
+    _serialise_change_log(s)
     rows = [Entry(bank_id=bank_id, pdq=i.pdq, md5=i.md5, quality=i.quality, meta=dict(i.metadata), case_id=case_id) for i in items]
     s.add_all(rows)
     s.flush()
@@ -333,4 +348,5 @@ def _remove_where(s: Session, *conditions: Any) -> list[int]:
 
 
 def _log_removals(s: Session, ids: Iterable[int]) -> None:
+    _serialise_change_log(s)
     s.add_all(Change(entry_id=i, op="remove") for i in ids)
