@@ -108,6 +108,8 @@ def validate_entries(entries: Iterable[Any]) -> list[dict]:
     errors: list[str] = []
     out: list[dict] = []
     for i, entry in enumerate(entries):
+        if isinstance(entry, dict) and isinstance(entry.get("domains"), list):
+            entry = {**entry, "domains": [normalize_domain(d) or d if isinstance(d, str) else d for d in entry["domains"]]}
         label = entry.get("name") if isinstance(entry, dict) and isinstance(entry.get("name"), str) else f"#{i + 1}"
         found = sorted(validator.iter_errors(entry), key=lambda e: list(e.absolute_path))
         for err in found:
