@@ -125,10 +125,14 @@ def _pooled(items: Iterator[str], job: Callable[[str], HashResult], workers: int
                 return
             path, future = pending.popleft()
             try:
-                yield path, future.result()
-                continue
+                result = future.result()
             except BrokenProcessPool:
-                pass
+                result = None
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that failed to pickle
+                result = HashFailure(path, f"internal error: {exc}")
+            if result is not None:
+                yield path, result
+                continue
             # A worker died (for instance a decoder crashed). Re-run the unfinished items one
             # at a time in a fresh pool so that only the culprit is reported as failed.
             pool.shutdown(wait=False, cancel_futures=True)

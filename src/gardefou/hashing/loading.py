@@ -124,17 +124,17 @@ def image_to_rgb(im: Image.Image) -> np.ndarray:
     - RGB as is; 1, L, P, CMYK, YCbCr, HSV, LAB via PIL's conversions to RGB.
     - Alpha is dropped, not composited (LA, La, PA, RGBA, RGBa): the colour under transparent
       pixels is hashed, as the reference implementation does.
-    - 16/32-bit integer (I, I;16*) and float (F) images become grey levels: I;16* and any
-      image with values in 0..65535 beyond 255 are divided by 257; values already in 0..255 are
-      kept; F in 0..1 is multiplied by 255; anything else is stretched min..max to 0..255.
-      NaN and infinities count as 0. (PDQ bits are invariant to such linear rescaling; it only
-      keeps PIL from clipping everything above 255 to white.)
+    - 16/32-bit integer (I, I;16*) and float (F) images become grey levels without clipping:
+      F in 0..1 is multiplied by 255; values in 0..255 are kept; values in 0..65535 (16-bit
+      data) are divided by 257; anything else is stretched min..max to 0..255. NaN and
+      infinities count as 0. (PDQ bits do not change under such linear rescaling; it keeps
+      PIL from clipping everything above 255 to white, which would erase the picture.)
     """
     mode = im.mode
     if mode == "RGB":
         return np.ascontiguousarray(np.asarray(im))
     if mode in ("I", "F") or mode.startswith("I;"):
-        grey = _scale_to_uint8(np.asarray(im), sixteen_bit=mode.startswith("I;16"), unit_float=mode == "F")
+        grey = _scale_to_uint8(np.asarray(im), unit_float=mode == "F")
         return np.ascontiguousarray(np.repeat(grey[:, :, None], 3, axis=2))
     if mode == "La":
         im = im.convert("LA")
@@ -160,15 +160,13 @@ def reference_resample(rgb: np.ndarray, size: int = PDQ_WORKING_SIZE) -> np.ndar
     return np.ascontiguousarray(rgb[rows[:, None], cols[None, :]])
 
 
-def _scale_to_uint8(a: np.ndarray, *, sixteen_bit: bool, unit_float: bool) -> np.ndarray:
+def _scale_to_uint8(a: np.ndarray, *, unit_float: bool) -> np.ndarray:
     a = np.asarray(a, dtype=np.float64)
     if a.ndim == 3:  # defensive: multi-sample integer images
         a = a[:, :, 0]
     a = np.where(np.isfinite(a), a, 0.0)
     lo, hi = (float(a.min()), float(a.max())) if a.size else (0.0, 0.0)
-    if sixteen_bit:
-        scaled = a / 257.0
-    elif unit_float and lo >= 0.0 and hi <= 1.0:
+    if unit_float and lo >= 0.0 and hi <= 1.0:
         scaled = a * 255.0
     elif lo >= 0.0 and hi <= 255.0:
         scaled = a
