@@ -408,6 +408,8 @@ class HashIndex:
             if ids_a.size >= self.DELTA_MAX:
                 st = _State(st.segments, st.dead, st.ndead, st.dwords, st.dids, st.dn, st.ddead, st.dndead,
                             st.count + ids_a.size)
+                if h.base is not None or h is hashes:  # never keep a reference to the caller's array
+                    h = h.copy()
                 st = self._with_segment(st, _Segment.build(ids_a, h))
             else:
                 st = self._append_delta(st, ids_a, h)
@@ -742,4 +744,18 @@ def _to_matches(id_parts: list[np.ndarray], d_parts: list[np.ndarray]) -> list[M
     if ids.size > 1:
         order = np.lexsort((ids, ds))
         ids, ds = ids[order], ds[order]
-    return [Match(i, d) for i, d in zip(ids.tolist(), ds.tolist())]
+    # object.__new__ + slot setters: the same objects as Match(i, d), without the frozen-dataclass
+    # __init__ overhead (clustered queries can return thousands of matches)
+    out = []
+    append = out.append
+    for i, d in zip(ids.tolist(), ds.tolist()):
+        m = _new(Match)
+        _set_id(m, i)
+        _set_distance(m, d)
+        append(m)
+    return out
+
+
+_new = object.__new__
+_set_id = Match.__dict__["id"].__set__
+_set_distance = Match.__dict__["distance"].__set__
