@@ -1,0 +1,100 @@
+"""Bearer API keys with roles.
+
+A key is `gfk_` + 43 characters of `secrets.token_urlsafe(32)` (256 random bits); the database
+holds only its SHA-256 (see `gardefou.store.service_repo`). Lookups are cached in memory for
+`auth_cache_ttl` seconds (default 1 s) so the scan hot path needs no database round trip;
+revoking through the API clears this process's cache at once, other processes and workers stop
+accepting the key within the TTL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from gardefou.service.errors import ApiError
+from gardefou.store import Store
+from gardefou.store import service_repo as repo
+
+ROLES = repo.ROLES
+bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer gfk_...`")
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: int
+    name: str
+    role: str
+
+
+class KeyCache:
+    """SHA-256(secret) -> Principal (or None for unknown/revoked), each remembered for `ttl` seconds."""
+
+    MAX = 10_000
+
+    def __init__(self, store: Store, ttl: float = 1.0) -> None:
+        self.store = store
+        self.ttl = ttl
+        self._cache: dict[str, tuple[Principal | None, float]] = {}
+        self._lock = threading.Lock()
+
+    _MISS = object()
+
+    def cached(self, secret: str):
+        """The cached answer for `secret`, or KeyCache._MISS when a database lookup is due."""
+        hit = self._cache.get(_digest(secret))
+        if hit is not None and hit[1] > time.monotonic():
+            return hit[0]
+        return self._MISS
+
+    def lookup(self, secret: str) -> Principal | None:
+        digest = _digest(secret)
+        now = time.monotonic()
+        hit = self._cache.get(digest)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        info = repo.lookup_key(self.store, secret) if secret.startswith(repo.KEY_PREFIX) and len(secret) < 200 else None
+        principal = Principal(info.id, info.name, info.role) if info else None
+        with self._lock:
+            if len(self._cache) >= self.MAX:
+                self._cache.clear()
+            self._cache[digest] = (principal, now + self.ttl)
+        return principal
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def require(*roles: str) -> Callable:
+    """A dependency admitting keys whose role is in `roles` (admin is always admitted)."""
+    allowed = frozenset(roles) | {"admin"}
+    label = " or ".join(sorted(allowed))
+
+    async def dependency(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
+        if creds is None or not creds.credentials:
+            raise ApiError(401, "unauthorized", "missing API key: send 'Authorization: Bearer <key>'",
+                           headers={"WWW-Authenticate": "Bearer"})
+        cache: KeyCache = request.app.state.keys
+        principal = cache.cached(creds.credentials)
+        if principal is KeyCache._MISS:  # one indexed query per key per TTL, off the event loop
+            principal = await run_in_threadpool(cache.lookup, creds.credentials)
+        if principal is None:
+            raise ApiError(401, "unauthorized", "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"})
+        if principal.role not in allowed:
+            raise ApiError(403, "forbidden", f"this route needs a {label} key; this key's role is {principal.role}")
+        return principal
+
+    dependency.__name__ = f"require_{'_'.join(sorted(allowed))}"
+    return dependency
