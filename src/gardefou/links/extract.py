@@ -390,6 +390,9 @@ class _Extractor:
         if len(raw) > 2 * _MAX_HOST:
             return
         start = m.start("spaced")
+        after = start + len(raw)
+        if after < len(self.text) and self.text[after].isalnum():
+            raw = raw[:-2]  # the last letter starts the next word: "… a p p today"
         squeezed = raw.replace(" ", "")
         labels = re.split(r"[.．。]", squeezed)
         if len(labels) < 2 or len(labels[0]) < 2:
@@ -405,8 +408,12 @@ class _Extractor:
         rest = m.group("rest")
         if end - start > 4 * _MAX_HOST:
             return
-        if end < len(text) and text[end] == "@" and not rest:
-            return  # local part of an e-mail address
+        if not rest and end < len(text) and text[end] in "@+%":
+            j = end
+            while j < len(text) and j - end < 64 and (text[j].isalnum() or text[j] in "._+%-"):
+                j += 1
+            if j < len(text) and text[j] == "@":
+                return  # local part of an e-mail address
         pieces = _split_run(m.group("host"))
         # split into segments at weak separators, then re-join where a weak separator plausibly
         # stands for a dot (left word, right common TLD)

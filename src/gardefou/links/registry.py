@@ -102,14 +102,20 @@ def _normalize_entry(entry: dict) -> dict:
     return out
 
 
+def _prenormalize(entry: Any) -> Any:
+    """Domains written as URLs or in upper case are normalised before validation."""
+    if isinstance(entry, dict) and isinstance(entry.get("domains"), list):
+        return {**entry, "domains": [normalize_domain(d) or d if isinstance(d, str) else d for d in entry["domains"]]}
+    return entry
+
+
 def validate_entries(entries: Iterable[Any]) -> list[dict]:
     """Validate provider objects against the schema; return normalised copies or raise RegistryError."""
     validator = _provider_validator()
     errors: list[str] = []
     out: list[dict] = []
     for i, entry in enumerate(entries):
-        if isinstance(entry, dict) and isinstance(entry.get("domains"), list):
-            entry = {**entry, "domains": [normalize_domain(d) or d if isinstance(d, str) else d for d in entry["domains"]]}
+        entry = _prenormalize(entry)
         label = entry.get("name") if isinstance(entry, dict) and isinstance(entry.get("name"), str) else f"#{i + 1}"
         found = sorted(validator.iter_errors(entry), key=lambda e: list(e.absolute_path))
         for err in found:
@@ -129,6 +135,8 @@ def parse_provider_document(text: str) -> list[dict]:
     except yaml.YAMLError as exc:
         raise RegistryError([f"not valid YAML/JSON: {exc}"]) from None
     if isinstance(doc, dict) and "providers" in doc:
+        if isinstance(doc["providers"], list):
+            doc = {**doc, "providers": [_prenormalize(e) for e in doc["providers"]]}
         if "schema_version" in doc:
             errors = [f"{'/'.join(map(str, e.absolute_path)) or '(file)'}: {e.message}"
                       for e in jsonschema.Draft202012Validator(_schema()).iter_errors(doc)]
@@ -179,6 +187,15 @@ def merge_entries(base: Iterable[dict], extra: Iterable[dict]) -> list[dict]:
 
 def _deletions(s: str) -> set[str]:
     return {s[:i] + s[i + 1:] for i in range(len(s))}
+
+
+def _is_substitution(a: str, b: str) -> bool:
+    """True when equal-length `a` and `b` differ by replaced letters rather than a swap.
+
+    One substituted letter turns ordinary words into brand look-alikes too often ("nudity" /
+    "nudify", "crushpi…" / "crushai"), so it only counts on whole labels of long tokens.
+    """
+    return len(a) == len(b) and sorted(a) != sorted(b)
 
 
 def _osa(a: str, b: str) -> int:
@@ -235,14 +252,26 @@ class Registry:
 
     @staticmethod
     def _brand_tokens(entry: dict) -> set[str]:
-        tokens = set(entry.get("brand_tokens", []))
+        """Explicit brand tokens, plus tokens derived from the name, aliases and domain labels.
+
+        A derived token must keep at least 4 letters once generic words are taken out of it, so
+        "Photo" or a domain like photo-x.com never turns every photo site into a look-alike.
+        """
+        derived = set()
         for text in [entry["name"], *entry.get("aliases", [])]:
-            tokens.add(skeleton(text))
+            derived.add(skeleton(text))
         for d in entry.get("domains", []):
             reg, suffix = registrable(d)
             if reg and suffix:
-                tokens.add(skeleton(reg[: -len(suffix) - 1].split(".")[-1]))
-        return {t for t in tokens if len(t) >= 5 and t not in GENERIC_TOKENS}
+                derived.add(skeleton(reg[: -len(suffix) - 1].split(".")[-1]))
+        tokens = {t for t in entry.get("brand_tokens", []) if t not in GENERIC_TOKENS}
+        for t in derived:
+            rest = t
+            for g in sorted(GENERIC_TOKENS, key=len, reverse=True):
+                rest = rest.replace(g, "")
+            if len(t) >= 5 and t not in GENERIC_TOKENS and len(rest) >= 4:
+                tokens.add(t)
+        return tokens
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -300,9 +329,10 @@ class Registry:
         for cand in _deletions(word) | {word}:
             hit = near.get(cand)
             if hit and abs(len(word) - len(hit[0])) <= 1:
-                d = _osa(word, hit[0])
-                if d <= 2:
-                    offer(1.0 - d / max(len(word), len(hit[0])), hit[0], "typosquat")
+                tok = hit[0]
+                d = _osa(word, tok)
+                if d == 1 and (len(tok) >= 7 or not _is_substitution(word, tok)):
+                    offer(1.0 - d / max(len(word), len(tok)), tok, "typosquat")
         if best is not None or len(word) > 40:
             return best
         # a typo of a token inside a longer label (brand + affix, misspelt)
@@ -316,9 +346,10 @@ class Registry:
                         hit = near.get(cand)
                         if hit:
                             break
-                if hit and len(hit[0]) >= 7 and abs(size - len(hit[0])) <= 1 and _osa(window, hit[0]) == 1:
+                if (hit and abs(size - len(hit[0])) <= 1 and window not in GENERIC_TOKENS and _osa(window, hit[0]) == 1
+                        and not _is_substitution(window, hit[0])):
                     tok = hit[0]
-                    offer((1.0 - 1.0 / len(tok)) * (0.7 + 0.3 * len(tok) / n), tok, "brand+affix")
+                    offer((1.0 - 0.5 / len(tok)) * (0.7 + 0.3 * len(tok) / n), tok, "brand+affix")
         return best
 
     def _check_host_uncached(self, host: str) -> tuple[str | None, str, float | None, str, str | None]:
