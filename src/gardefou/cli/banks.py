@@ -228,7 +228,7 @@ def match(
     if hashes is not None:
         failed += _match_hash_file(matcher, hashes, bank, max_distance, min_quality)
     if paths:
-        from gardefou.hashing import DIHEDRAL_NAMES
+        from gardefou.hashing import DIHEDRAL_ORDER
 
         for path, result in _hash_paths(paths, workers, dihedral, max_pixels):
             if getattr(result, "error", None):
@@ -238,7 +238,7 @@ def match(
             record = {"path": path, **result.to_dict()}
             found = matcher.match(result.pdq, result.md5, banks=bank, max_distance=max_distance, quality=result.quality,
                                   min_quality=min_quality, dihedral=result.pdq_dihedral if dihedral else None,
-                                  dihedral_names=DIHEDRAL_NAMES)
+                                  dihedral_names=DIHEDRAL_ORDER)
             record["matches"] = [m.to_dict() for m in found]
             write_jsonl([record])
     raise typer.Exit(1 if failed else 0)
