@@ -35,29 +35,35 @@ _SEP = rf"(?:{_SEP_STRONG}|{_SEP_WEAK})"
 _PATH = r"[^\s<>\"'`]*+"
 
 _SCANNER = re.compile(
+    # every branch starts at a token boundary: one cheap test rejects mid-word positions
+    rf"(?<![{_LABEL_CHARS}])(?=[{_LABEL_CHARS}@])(?:"
     # scheme URLs, including defanged schemes (hxxps://, http[:]//, https[://])
-    r"(?P<scheme>(?<![\w])(?i:h[tx*]{2}ps?|ftp|tg|market)(?:://|\[:\]//|\(:\)//|\[://\]|\[:/\]/|：//|:/(?!/)))"
+    r"(?P<scheme>(?i:h[tx*]{2}ps?|ftp|tg|market)(?:://|\[:\]//|\(:\)//|\[://\]|\[:/\]/|：//|:/(?!/)))"
     rf"(?P<body>{_PATH})"
     # Telegram-style handles
-    r"|(?P<handle>(?<![\w@.])@[A-Za-z][A-Za-z0-9_]{3,31}+(?![\w@]|[.．][A-Za-z0-9]))"
+    r"|(?P<handle>(?<![@.])@[A-Za-z][A-Za-z0-9_]{3,31}+(?![\w@]|[.．][A-Za-z0-9]))"
     # letters spaced out: u n d r e s s . a p p
-    r"|(?P<spaced>(?<![\w.．。])\w(?:[ ][\w.．。]){4,}+)"
+    r"|(?P<spaced>(?<![.．。])\w(?:[ ][\w.．。](?!\w)){4,}+)"
     # hosts, plain or disguised, with an optional port and path
-    rf"|(?P<host>(?<![{_LABEL_CHARS}]){_LABEL}(?:{_SEP}{_LABEL})++)"
+    rf"|(?P<host>{_LABEL}(?:{_SEP}{_LABEL})++)"
     rf"(?P<rest>(?::[0-9]{{1,5}}(?![\w]))?+(?:[/?#]{_PATH})?+)"
+    r")"
 )
 _SPLIT = re.compile(rf"({_SEP})")
 # Necessary condition for any candidate: a dot glued to a letter or digit, "@x", a scheme-like
 # ":/", a bracketed dot or dot-word; the space-separated forms are checked with `in` (C speed).
 _HINT = re.compile(r"[.．。｡][^\W_]|@\w|[:：]/|\[:|\(:|[\[\(\{] ?(?:[.．]|dot|DOT|Dot|punto|PUNTO|ponto|point|punkt)")
 _HINT_SUBSTRINGS = (" dot ", " . ", " DOT ", " Dot ", "．", "。", "｡")
-_TG_CONTEXT = re.compile(r"(?i)telegram|телеграм|\btg\b|\bтг\b")
+_TG_WORDS = ("telegram", "телеграм")
+_TG_SHORT = re.compile(r"(?<!\w)(?:tg|тг)(?!\w)")
 _HANDLE_OK = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
 _APPLE_ID = re.compile(r"/id([0-9]{5,12})(?![0-9])")
 _HUAWEI_ID = re.compile(r"/app/(C[0-9]{3,15})")
 
 #: Default cap on links per text: keeps hostile input (a megabyte of "ab.cd ") fast.
 MAX_LINKS = 1000
+#: Candidates examined per text at most (a megabyte of "a@b." has 250,000 of them).
+MAX_CANDIDATES = 10_000
 _MAX_HOST = 253
 _MAX_LABELS = 12
 _TRAILING = ".,;:!?…'\"”’»)]}>。，！？；：、"
@@ -378,7 +384,9 @@ class _Extractor:
         name = m.group("handle")[1:]
         if not name.lower().endswith("bot"):
             if self._tg_context is None:
-                self._tg_context = bool(_TG_CONTEXT.search(self.text))
+                low = self.text.lower()
+                self._tg_context = any(w in low for w in _TG_WORDS) or (
+                    ("tg" in low or "тг" in low) and _TG_SHORT.search(low) is not None)
             if not self._tg_context:
                 return
         provider, match, sim = self._match("telegram", None, name)
@@ -390,9 +398,6 @@ class _Extractor:
         if len(raw) > 2 * _MAX_HOST:
             return
         start = m.start("spaced")
-        after = start + len(raw)
-        if after < len(self.text) and self.text[after].isalnum():
-            raw = raw[:-2]  # the last letter starts the next word: "… a p p today"
         squeezed = raw.replace(" ", "")
         labels = re.split(r"[.．。]", squeezed)
         if len(labels) < 2 or len(labels[0]) < 2:
@@ -504,7 +509,9 @@ class _Extractor:
                                provider, match, sim, _dedupe(notes), address))
 
     def run(self) -> list[Link]:
-        for m in _SCANNER.finditer(self.text):
+        for count, m in enumerate(_SCANNER.finditer(self.text)):
+            if count >= MAX_CANDIDATES:
+                break
             if len(self.links) >= self.max_links:
                 del self.links[self.max_links:]
                 break
