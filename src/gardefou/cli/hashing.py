@@ -117,8 +117,15 @@ def _with_progress(records: Iterable[dict[str, Any]], *, total: int) -> Iterator
         console=Console(file=sys.stderr), transient=True, redirect_stdout=_isatty(sys.stdout),
         redirect_stderr=False,
     )
+    records = iter(records)
+    # The first result starts the worker processes: fork them before Rich starts its thread.
+    first = next(records, None)
+    if first is None:
+        return
     with progress:
         task = progress.add_task("hash", total=total)
+        yield first
+        progress.advance(task)
         for record in records:
             yield record
             progress.advance(task)

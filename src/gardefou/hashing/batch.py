@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -72,11 +74,14 @@ def hash_files(
 ) -> Iterator[tuple[str, HashResult]]:
     """Hash files and folders (expanded by `iter_image_paths`), yielding (path, result) in order.
 
-    `workers`: processes to use (default: all CPUs; 1 hashes in this process). A file that
-    cannot be hashed yields a HashFailure and the batch goes on; so does a decoder crash that
-    kills a worker process.
+    `workers`: processes to use (default: all CPUs; 1 hashes in this process). Workers are
+    forked on Linux (no `if __name__ == "__main__"` guard needed), started the platform's
+    default way elsewhere. A file that cannot be hashed yields a HashFailure and the batch
+    goes on; so does a decoder crash that kills a worker process.
     """
     job = partial(_hash_one, dihedral=dihedral, max_pixels=max_pixels)
+    if isinstance(paths, (list, tuple)) and len(paths) == 1 and not os.path.isdir(paths[0]):
+        workers = 1  # one file: a process pool would only add start-up time
     items = iter_image_paths(paths)
     n = _cpu_count() if workers is None else max(1, int(workers))
     if n == 1:
@@ -111,7 +116,7 @@ def _pooled(items: Iterator[str], job: Callable[[str], HashResult], workers: int
     """Run `job` in a process pool with a bounded look-ahead window, yielding in input order."""
     window = workers * 4
     pending: deque[tuple[str, Future[HashResult]]] = deque()
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = _new_pool(workers)
     try:
         exhausted = False
         while True:
@@ -138,17 +143,22 @@ def _pooled(items: Iterator[str], job: Callable[[str], HashResult], workers: int
             pool.shutdown(wait=False, cancel_futures=True)
             retry = [path] + [p for p, _ in pending]
             pending.clear()
-            pool = ProcessPoolExecutor(max_workers=workers)
+            pool = _new_pool(workers)
             for p in retry:
                 try:
                     result = pool.submit(job, p).result()
                 except BrokenProcessPool:
                     result = HashFailure(p, "the image decoder crashed on this file")
                     pool.shutdown(wait=False, cancel_futures=True)
-                    pool = ProcessPoolExecutor(max_workers=workers)
+                    pool = _new_pool(workers)
                 yield p, result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
 def _cpu_count() -> int:
