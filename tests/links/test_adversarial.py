@@ -55,7 +55,7 @@ def _warm_registry():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_one_megabyte_of_adversarial_text_is_fast(name):
     text = CASES[name]()
-    assert len(text) >= MB * 0.95
+    assert len(text) >= MB * 0.9
     start = time.perf_counter()
     links = extract_links(text)
     elapsed = time.perf_counter() - start
