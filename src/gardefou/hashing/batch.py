@@ -46,6 +46,8 @@ def iter_image_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
     entries (name starting with '.') are skipped. Paths that do not exist are yielded as given,
     so that hashing reports them as failures.
     """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
     for raw in paths:
         path = os.fspath(raw)
         if not os.path.isdir(path):
@@ -80,6 +82,8 @@ def hash_files(
     goes on; so does a decoder crash that kills a worker process.
     """
     job = partial(_hash_one, dihedral=dihedral, max_pixels=max_pixels)
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
     if isinstance(paths, (list, tuple)) and len(paths) == 1 and not os.path.isdir(paths[0]):
         workers = 1  # one file: a process pool would only add start-up time
     items = iter_image_paths(paths)
