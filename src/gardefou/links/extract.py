@@ -12,6 +12,7 @@ Design for speed and safety on hostile input:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 from gardefou.links._hosts import (
@@ -53,7 +54,6 @@ _SPLIT = re.compile(rf"({_SEP})")
 # Necessary condition for any candidate: a dot glued to a letter or digit, "@x", a scheme-like
 # ":/", a bracketed dot or dot-word; the space-separated forms are checked with `in` (C speed).
 _HINT = re.compile(r"[.．。｡][^\W_]|@\w|[:：]/|\[:|\(:|[\[\(\{] ?(?:[.．]|dot|DOT|Dot|punto|PUNTO|ponto|point|punkt)")
-_HINT_SUBSTRINGS = (" dot ", " . ", " DOT ", " Dot ", "．", "。", "｡")
 _TG_WORDS = ("telegram", "телеграм")
 _TG_SHORT = re.compile(r"(?<!\w)(?:tg|тг)(?!\w)")
 _HANDLE_OK = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
@@ -160,6 +160,20 @@ def _build_host(labels: list[str]) -> tuple[str | None, list[str]]:
     """Validated lower-case ASCII host from labels as written, and the obfuscations undone."""
     if not 2 <= len(labels) <= _MAX_LABELS:
         return None, []
+    host, notes = _build_host_cached(tuple(labels))
+    return host, list(notes)
+
+
+@lru_cache(maxsize=65536)
+def _build_host_cached(labels: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    host, notes = _build_host_uncached(list(labels))
+    return host, tuple(notes)
+
+
+def _build_host_uncached(labels: list[str]) -> tuple[str | None, list[str]]:
+    last = labels[-1]
+    if last.isascii() and not is_top_level(last.lower()) and not last.isdigit():
+        return None, []  # the common case of "e.g", "file.txt", "v2.1": no TLD, nothing to fold
     notes: list[str] = []
     folded: list[str] = []
     for label in labels:
@@ -544,4 +558,5 @@ def has_link_hint(text: str) -> bool:
         return False
     if _HINT.search(text) is not None:
         return True
-    return any(s in text for s in _HINT_SUBSTRINGS)
+    return (" dot " in text or " . " in text or " DOT " in text or " Dot " in text
+            or "．" in text or "。" in text or "｡" in text)

@@ -248,6 +248,8 @@ class Registry:
             if len(tok) >= self.MIN_FUZZY_TOKEN:
                 for d in _deletions(tok) | {tok}:
                     self._near.setdefault(d, (tok, name))
+        fuzzy = [len(t) for t in self._tokens if len(t) >= self.MIN_FUZZY_TOKEN] or [self.MIN_FUZZY_TOKEN]
+        self._fuzzy_min, self._fuzzy_max = min(fuzzy), max(fuzzy)
         self._check_host = lru_cache(maxsize=65536)(self._check_host_uncached)
 
     @staticmethod
@@ -337,7 +339,7 @@ class Registry:
             return best
         # a typo of a token inside a longer label (brand + affix, misspelt)
         n = len(word)
-        for size in range(self.MIN_FUZZY_TOKEN - 1, min(n, 41)):
+        for size in range(self._fuzzy_min - 1, min(n, self._fuzzy_max + 2)):
             for start in range(0, n - size + 1):
                 window = word[start:start + size]
                 hit = near.get(window)
