@@ -224,3 +224,18 @@ def test_to_dict_is_json_ready():
     d = one("hxxps://undress[.]app/r/ABC").to_dict()
     assert json.loads(json.dumps(d)) == d
     assert set(d) == {"kind", "raw", "span", "url", "domain", "referral", "provider", "match", "similarity", "obfuscation", "target"}
+
+
+def test_cjk_sentence_breaks_are_not_idn_domains():
+    assert extract_links("我买了。手机！") == []
+    assert [l.domain for l in extract_links("用这个 undress。app 吧")] == ["undress.app"]
+
+
+def test_spaced_letters_do_not_swallow_the_next_word():
+    links = extract_links("a b c d e undress.app")
+    assert [l.raw for l in links] == ["undress.app"]
+
+
+def test_markdown_link_and_angle_brackets():
+    assert [l.raw for l in extract_links("[here](https://undress.app/r/X) <https://x.com/a>")] == [
+        "https://undress.app/r/X", "https://x.com/a"]

@@ -465,6 +465,8 @@ class _Extractor:
             host, more = _build_host([p[0] for p in group])
             if host is None:
                 continue
+            if "fullwidth" in notes and not group[-1][0].isascii() and host.rsplit(".", 1)[-1].startswith("xn--"):
+                continue  # CJK sentence break ("…。手机"), not a disguised Latin domain
             notes.extend(more)
             path = _trim(rest) if last else ""
             if last:
