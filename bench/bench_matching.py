@@ -118,6 +118,19 @@ def _median_ms(fn, queries: np.ndarray) -> float:
     return float(np.median(lat) * 1e3)
 
 
+def _single_thread_ms(fn, queries: np.ndarray) -> float:
+    """Median single-query latency of a FAISS index with one OpenMP thread, like ours (on a shared,
+    busy machine OpenMP's spinning threads make single FAISS queries far slower and very noisy)."""
+    import faiss
+
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        return _median_ms(fn, queries)
+    finally:
+        faiss.omp_set_num_threads(threads)
+
+
 def bench_one(n: int, kind: str, with_multihash: bool) -> dict[str, Any]:
     import faiss
 
@@ -176,7 +189,7 @@ def bench_one(n: int, kind: str, with_multihash: bool) -> dict[str, Any]:
     res["build_flat"] = time.perf_counter() - t
     res["mem_flat"] = h.nbytes / 2**20
     flat.range_search(qs[:2], MAX_D + 1)  # warm-up
-    res["lat_flat"] = _median_ms(lambda q: flat.range_search(q[None, :], MAX_D + 1), qs[:N_SINGLE_FAISS])
+    res["lat_flat"] = _single_thread_ms(lambda q: flat.range_search(q[None, :], MAX_D + 1), qs[:N_SINGLE_FAISS])
     t = time.perf_counter()
     lims, dists, labels = flat.range_search(qs, MAX_D + 1)
     res["qps_flat"] = len(qs) / (time.perf_counter() - t)
@@ -199,7 +212,7 @@ def bench_one(n: int, kind: str, with_multihash: bool) -> dict[str, Any]:
         res["build_mh"] = time.perf_counter() - t
         res["rss_mh"] = _rss_mb() - rss0
         mh.range_search(qs[:2], MAX_D + 1)  # warm-up
-        res["lat_mh"] = _median_ms(lambda q: mh.range_search(q[None, :], MAX_D + 1), qs[:N_SINGLE_FAISS])
+        res["lat_mh"] = _single_thread_ms(lambda q: mh.range_search(q[None, :], MAX_D + 1), qs[:N_SINGLE_FAISS])
         t = time.perf_counter()
         lims, dists, labels = mh.range_search(qs, MAX_D + 1)
         res["qps_mh"] = len(qs) / (time.perf_counter() - t)
@@ -235,7 +248,8 @@ def main() -> None:
     with_mh = os.environ.get("GARDEFOU_BENCH_MATCHING_MULTIHASH", "1") != "0"
     import faiss
 
-    print(f"threads: faiss {faiss.omp_get_max_threads()}, cpu {os.cpu_count()}; max_distance {MAX_D}; "
+    print(f"threads: faiss {faiss.omp_get_max_threads()} for batches, 1 for single queries; cpu {os.cpu_count()}; "
+          f"load average {os.getloadavg()[0]:.1f}; max_distance {MAX_D}; "
           f"{N_QUERIES} queries (80% planted at 0..31 bits from a row, 20% random)")
     for n in _sizes():
         for kind in ("uniform", "clustered"):

@@ -369,11 +369,10 @@ class HashIndex:
             key = int(id)  # type: ignore[call-overload]
         except (TypeError, ValueError):
             return False
-        st = self._state
-        with self._lock:
+        with self._lock:  # delta map and state must be read together
             if key in self._delta_pos:
                 return True
-        return self._locate(st, np.array([key], np.int64))[0][0] >= 0
+            return bool(self._locate(self._state, np.array([key], np.int64))[0][0] >= 0)
 
     def stats(self) -> dict[str, Any]:
         """Sizes and memory of the current state (for logs and benchmarks)."""
