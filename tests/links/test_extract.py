@@ -239,3 +239,21 @@ def test_spaced_letters_do_not_swallow_the_next_word():
 def test_markdown_link_and_angle_brackets():
     assert [l.raw for l in extract_links("[here](https://undress.app/r/X) <https://x.com/a>")] == [
         "https://undress.app/r/X", "https://x.com/a"]
+
+
+@pytest.mark.parametrize(
+    "text, raw, address",
+    [
+        ("mail john.doe [at] clothoff[.]io now", "john.doe [at] clothoff[.]io", "john.doe@clothoff.io"),
+        ("mail john(at)undress.app", "john(at)undress.app", "john@undress.app"),
+    ],
+)
+def test_defanged_emails(text, raw, address):
+    link = one(text)
+    assert (link.kind, link.raw, link.target) == ("email", raw, address)
+    assert link.obfuscation[0] == "defanged"
+
+
+def test_plain_word_at_is_not_an_email():
+    link = one("meet me at example.com")
+    assert link.kind == "domain"

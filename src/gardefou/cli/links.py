@@ -138,9 +138,15 @@ def providers_list(
     if origin == "local":
         write_jsonl(_with_origin(e, "local") for e in local)
         return
+    from gardefou.links import RegistryError
+
+    try:
+        names_local = {e["name"].casefold() for e in validate_entries(local)}
+        registry = load_registry(local)
+    except RegistryError as exc:
+        typer.echo(f"warning: invalid local providers ignored ({exc})", err=True)
+        names_local, registry = set(), load_registry()
     names_shipped = {e["name"].casefold() for e in shipped}
-    names_local = {e["name"].casefold() for e in validate_entries(local)}
-    registry = load_registry(local)
     out = []
     for e in registry.entries:
         k = e["name"].casefold()

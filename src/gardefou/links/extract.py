@@ -54,6 +54,7 @@ _SPLIT = re.compile(rf"({_SEP})")
 # Necessary condition for any candidate: a dot glued to a letter or digit, "@x", a scheme-like
 # ":/", a bracketed dot or dot-word; the space-separated forms are checked with `in` (C speed).
 _HINT = re.compile(r"[.．。｡][^\W_]|@\w|[:：]/|\[:|\(:|[\[\(\{] ?(?:[.．]|dot|DOT|Dot|punto|PUNTO|ponto|point|punkt)")
+_AT_WORD = re.compile(r" ?[\[\(\{](?:at|AT|At)[\]\)\}] ?$")
 _TG_WORDS = ("telegram", "телеграм")
 _TG_SHORT = re.compile(r"(?<!\w)(?:tg|тг)(?!\w)")
 _HANDLE_OK = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
@@ -449,8 +450,17 @@ class _Extractor:
             else:
                 groups.append(seg)
         email_local = None
+        local_end = start - 1
+        email_notes: list[str] = []
         if start > 0 and text[start - 1] == "@":
             email_local = self._local_part(start - 1)
+        elif start > 3 and text[start - 1] in " ])}":
+            at = _AT_WORD.search(text[max(0, start - 7):start])
+            if at:
+                at_pos = max(0, start - 7) + at.start()
+                email_local = self._local_part(at_pos)  # None unless a local part ends right there
+                local_end = at_pos
+                email_notes = ["defanged"]
         for gi, group in enumerate(groups):
             if len(group) < 2:
                 continue
@@ -472,7 +482,7 @@ class _Extractor:
             if last:
                 g_end = m.end("host") + len(path)
             if gi == 0 and email_local is not None and len(groups) == 1:
-                self._email(email_local, g_end, host, notes)
+                self._email(email_local, local_end, g_end, host, email_notes + notes)
                 continue
             if not path and not notes and self._looks_like_file(group, host, g_start):
                 continue
@@ -513,12 +523,12 @@ class _Extractor:
             return None
         return i
 
-    def _email(self, start: int, end: int, host: str, notes: list[str]) -> None:
+    def _email(self, start: int, local_end: int, end: int, host: str, notes: list[str]) -> None:
         domain = registrable(host)[0]
         if domain is None:
             return
         raw = self.text[start:end]
-        local = raw.split("@", 1)[0]
+        local = self.text[start:local_end]
         address = f"{local}@{host}"
         provider, match, sim = self._match("email", host, address)
         self.links.append(Link("email", raw, (start, end), f"mailto:{address}", domain, None,
