@@ -94,6 +94,7 @@ def test_usage_errors_exit_2(args):
 def _run_with_tty_stderr(args: list[str], stdout) -> str:
     """Run with stderr on a pseudo-terminal; return what appeared on the terminal."""
     main, secondary = pty.openpty()
+    stdout = secondary if stdout == "tty" else stdout
     proc = subprocess.Popen([*CMD, *args], stdout=stdout, stderr=secondary, env={**os.environ, "COLUMNS": "100"})
     os.close(secondary)
     chunks = []
@@ -127,3 +128,10 @@ def test_progress_bar_goes_to_a_terminal_never_into_piped_output(photos, tmp_pat
     reader.wait(timeout=30)
     assert terminal.strip() == ""
     assert proc_out.read_text().splitlines() == lines
+
+
+def test_on_a_terminal_results_print_above_the_bar_unwrapped(photos):
+    terminal = _run_with_tty_stderr([str(photos), "--workers", "1"], "tty")
+    assert "hashing" in terminal
+    records = [json.loads(line[line.index("{"):]) for line in terminal.replace("\r", "\n").splitlines() if '"pdq"' in line]
+    assert [r["path"] for r in records] == [str(photos / "orig.jpg"), str(photos / "sub" / "blur.jpg"), str(photos / "sub" / "drawn.png")]

@@ -212,3 +212,24 @@ def test_hamming():
     for bad in ["0" * 63, "g" * 64, "0" * 65]:
         with pytest.raises(ValueError):
             hamming(a, bad)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "TIFF"])
+def test_exif_orientation_in_each_format(picture, reference, fmt):
+    # Stored turned 90 degrees counter-clockwise, tagged 6 ("rotate 90 cw to display").
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = encode(picture.transpose(Image.Transpose.ROTATE_90), fmt, exif=exif.tobytes())
+    assert Image.open(io.BytesIO(data)).getexif().get(0x0112) == 6
+    h = hash_bytes(data)
+    assert (h.width, h.height) == (640, 480)
+    assert hamming(h.pdq, reference.pdq) <= 8
+    untagged = hash_bytes(encode(picture.transpose(Image.Transpose.ROTATE_90), fmt))
+    assert hamming(untagged.pdq, reference.pdq) > 31
+
+
+def test_mpo_multi_picture_jpeg(picture, reference):
+    buf = io.BytesIO()
+    picture.save(buf, "MPO", save_all=True, append_images=[scene(640, 480, seed=9)], quality=90)
+    assert Image.open(io.BytesIO(buf.getvalue())).format == "MPO"
+    assert hamming(hash_bytes(buf.getvalue()).pdq, reference.pdq) <= 4

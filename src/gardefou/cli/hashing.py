@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
+import itertools
+import json
 import os
 import stat
 import sys
@@ -33,7 +36,10 @@ def register(app: typer.Typer) -> None:
             OutputFormat.jsonl, "--format", "-f", help="jsonl: one JSON object per image; csv: with a header row."
         ),
         dihedral: bool = typer.Option(
-            False, "--dihedral", help="Add pdq_dihedral: the hashes of the 8 rotations and flips (see DIHEDRAL_ORDER)."
+            False, "--dihedral",
+            help="Add pdq_dihedral, the hashes of the 8 rotations and flips, in this order: original, "
+            "rotate90 (counter-clockwise), rotate180, rotate270, flip_x (upside down), flip_y (mirrored), "
+            "flip_plus1 (transposed), flip_minus1 (anti-transposed). In CSV: one cell, ';'-separated."
         ),
         workers: Optional[int] = typer.Option(
             None, "--workers", "-w", min=1, envvar="GARDEFOU_WORKERS",
@@ -50,49 +56,57 @@ def register(app: typer.Typer) -> None:
         {"path", "error"} and the batch goes on. Exit status: 0 all hashed, 1 some failed,
         2 usage error.
         """
-        from gardefou.hashing import DIHEDRAL_ORDER, hash_files, iter_image_paths
+        from gardefou.hashing import hash_files, iter_image_paths
 
         items = list(iter_image_paths(paths))
         results = hash_files(items, workers=workers, dihedral=dihedral, max_pixels=max_pixels)
-        records = (result.to_dict() for _, result in results)
         failed = 0
 
-        def counted(recs: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        def records() -> Iterator[dict[str, Any]]:
             nonlocal failed
-            for rec in recs:
-                if "error" in rec:
-                    failed += 1
-                yield rec
+            for _, result in results:
+                record = result.to_dict()
+                failed += "error" in record
+                yield record
 
-        records = counted(records)
-        if _show_progress():
-            records = _with_progress(records, total=len(items))
         if output_format is OutputFormat.csv:
-            _write_csv(records, dihedral=dihedral, order=DIHEDRAL_ORDER)
+            lines = _csv_lines(records(), dihedral=dihedral)
         else:
-            _write_jsonl(records)
+            lines = ((_jsonl_line(record), True) for record in records())
+        if _show_progress():
+            _emit_with_progress(lines, total=len(items))
+        else:
+            for line, _ in lines:
+                sys.stdout.write(line)
+                sys.stdout.flush()  # pipes see results as they come
         if failed:
             raise typer.Exit(code=1)
 
 
-def _write_jsonl(records: Iterable[dict[str, Any]]) -> None:
-    from gardefou.cli.common import write_jsonl
-
-    for record in records:
-        # sys.stdout is looked up per record: the progress display may redirect it.
-        write_jsonl([record], sys.stdout)
+def _jsonl_line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def _write_csv(records: Iterable[dict[str, Any]], *, dihedral: bool, order: tuple[str, ...]) -> None:
+def _csv_lines(records: Iterable[dict[str, Any]], *, dihedral: bool) -> Iterator[tuple[str, bool]]:
+    """(line, is_a_record) pairs: the header, then one row per record."""
     fields = list(CSV_FIELDS) + (["pdq_dihedral"] if dihedral else []) + ["error"]
-    writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+
+    def take() -> str:
+        line = buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+        return line
+
     writer.writeheader()
+    yield take(), False
     for record in records:
         if "pdq_dihedral" in record:
-            # One cell, hashes separated by ';' in DIHEDRAL_ORDER.
+            # One cell, the hashes separated by ';' in DIHEDRAL_ORDER.
             record = {**record, "pdq_dihedral": ";".join(record["pdq_dihedral"])}
         writer.writerow(record)
-        sys.stdout.flush()
+        yield take(), True
 
 
 def _show_progress() -> bool:
@@ -106,29 +120,49 @@ def _show_progress() -> bool:
     return not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode))
 
 
-def _with_progress(records: Iterable[dict[str, Any]], *, total: int) -> Iterator[dict[str, Any]]:
+def _same_terminal() -> bool:
+    """stdout and stderr are the same terminal device (the usual interactive case)."""
+    try:
+        return _isatty(sys.stdout) and os.path.samestat(os.fstat(sys.stdout.fileno()), os.fstat(sys.stderr.fileno()))
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _emit_with_progress(lines: Iterable[tuple[str, bool]], *, total: int) -> None:
+    """Write the lines to stdout with a progress bar on stderr.
+
+    When both are the same terminal the lines are printed through Rich, above the bar and
+    without hard wrapping; otherwise (stdout is a file) they go straight to stdout.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.text import Text
 
-    # When stdout is the terminal too, Rich shows the results above the bar; when it is a file,
-    # stdout is left alone so the file gets the results only.
+    console = Console(file=sys.stderr)
+    through_rich = _same_terminal()
     progress = Progress(
         TextColumn("hashing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=Console(file=sys.stderr), transient=True, redirect_stdout=_isatty(sys.stdout),
-        redirect_stderr=False,
+        console=console, transient=True, redirect_stdout=False, redirect_stderr=False,
     )
-    records = iter(records)
+
+    def emit(line: str) -> None:
+        if through_rich:
+            console.print(Text(line.rstrip("\n")), soft_wrap=True)
+        else:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+
+    lines = iter(lines)
     # The first result starts the worker processes: fork them before Rich starts its thread.
-    first = next(records, None)
+    first = next(lines, None)
     if first is None:
         return
     with progress:
         task = progress.add_task("hash", total=total)
-        yield first
-        progress.advance(task)
-        for record in records:
-            yield record
-            progress.advance(task)
+        for line, is_record in itertools.chain([first], lines):
+            emit(line)
+            if is_record:
+                progress.advance(task)
 
 
 def _isatty(stream: IO[str] | None) -> bool:
