@@ -13,6 +13,7 @@ from gardefou import __version__ as _version
 from gardefou.config import Settings, resolve_settings
 from gardefou.service import errors
 from gardefou.service.config import ServiceConfig
+from gardefou.service.fastpath import ScanFastPath
 from gardefou.service.state import ServiceState
 from gardefou.service.uploads import BodyLimitMiddleware
 from gardefou.store import Store
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, config: ServiceConfig | None = 
     app.state.keys = state.keys
     errors.install(app)
     app.add_middleware(BodyLimitMiddleware, limit=config.max_body_bytes)
+    app.add_middleware(ScanFastPath, get_state=lambda: state, limit=config.max_body_bytes)  # outermost
 
     from gardefou.service.routes import admin, banks, cases, scan
 

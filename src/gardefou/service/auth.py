@@ -1,10 +1,11 @@
 """Bearer API keys with roles.
 
 A key is `gfk_` + 43 characters of `secrets.token_urlsafe(32)` (256 random bits); the database
-holds only its SHA-256 (see `gardefou.store.service_repo`). Lookups are cached in memory for
-`auth_cache_ttl` seconds (default 1 s) so the scan hot path needs no database round trip;
-revoking through the API clears this process's cache at once, other processes and workers stop
-accepting the key within the TTL.
+holds only its SHA-256 (see `gardefou.store.service_repo`). Lookups are cached in memory and
+revalidated in bulk by the background sync thread every second, so the scan hot path needs no
+database round trip; revoking through the API clears this process's cache at once, other
+processes and workers stop accepting the key within about a second (at most `auth_cache_ttl`,
+2 s by default, should their sync thread stall).
 """
 
 from __future__ import annotations
@@ -35,22 +36,27 @@ class Principal:
 
 
 class KeyCache:
-    """SHA-256(secret) -> Principal (or None for unknown/revoked), each remembered for `ttl` seconds."""
+    """SHA-256(secret) -> Principal (or None for unknown/revoked keys), checked against the database.
+
+    The background sync thread revalidates every cached key in one query each second
+    (`revalidate`), so requests never wait for the database once a key has been seen, and a
+    revocation made anywhere takes effect within about a second. An entry not revalidated for
+    `ttl` seconds (e.g. the sync thread is stuck) is looked up again on its next use.
+    """
 
     MAX = 10_000
+    _MISS = object()
 
-    def __init__(self, store: Store, ttl: float = 1.0) -> None:
+    def __init__(self, store: Store, ttl: float = 2.0) -> None:
         self.store = store
         self.ttl = ttl
         self._cache: dict[str, tuple[Principal | None, float]] = {}
         self._lock = threading.Lock()
 
-    _MISS = object()
-
     def cached(self, secret: str):
         """The cached answer for `secret`, or KeyCache._MISS when a database lookup is due."""
         hit = self._cache.get(_digest(secret))
-        if hit is not None and hit[1] > time.monotonic():
+        if hit is not None and time.monotonic() - hit[1] <= self.ttl:
             return hit[0]
         return self._MISS
 
@@ -58,15 +64,27 @@ class KeyCache:
         digest = _digest(secret)
         now = time.monotonic()
         hit = self._cache.get(digest)
-        if hit is not None and hit[1] > now:
+        if hit is not None and now - hit[1] <= self.ttl:
             return hit[0]
         info = repo.lookup_key(self.store, secret) if secret.startswith(repo.KEY_PREFIX) and len(secret) < 200 else None
         principal = Principal(info.id, info.name, info.role) if info else None
         with self._lock:
             if len(self._cache) >= self.MAX:
                 self._cache.clear()
-            self._cache[digest] = (principal, now + self.ttl)
+            self._cache[digest] = (principal, now)
         return principal
+
+    def revalidate(self) -> None:
+        """Re-read every cached key from the database in one query (run by the sync thread)."""
+        digests = list(self._cache)
+        if not digests:
+            return
+        now = time.monotonic()
+        found = repo.lookup_key_hashes(self.store, digests)
+        with self._lock:
+            for digest in digests:
+                info = found.get(digest)
+                self._cache[digest] = (Principal(info.id, info.name, info.role) if info else None, now)
 
     def clear(self) -> None:
         with self._lock:

@@ -21,18 +21,18 @@ class ServiceConfig:
     max_pixels: images with more pixels are refused with 413 before they are decoded.
     retain_media: write uploaded images to <data-dir>/media (off: image bytes live in memory only).
     sync_interval: seconds between catch-ups of the PDQ index with the database change log.
-    auth_cache_ttl: seconds an API-key lookup is cached; a key revoked elsewhere stops working
-      within this time (at once in the process that revoked it).
+    auth_cache_ttl: API-key lookups are cached and revalidated in bulk at every sync (so a key
+      revoked elsewhere stops working within about `sync_interval`, at once in the process that
+      revoked it); an entry not revalidated for this many seconds is looked up again.
     """
 
     policy: Policy = field(default_factory=Policy)
     max_body_bytes: int = 20 * MiB
     max_pixels: int = DEFAULT_MAX_PIXELS
-    max_text_chars: int = 100_000
     max_batch: int = 1000
     retain_media: bool = False
     sync_interval: float = 1.0
-    auth_cache_ttl: float = 1.0
+    auth_cache_ttl: float = 2.0
     page_size: int = 100
     max_page_size: int = 1000
 
@@ -40,7 +40,7 @@ class ServiceConfig:
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "ServiceConfig":
         env = os.environ if environ is None else environ
         values: dict = {}
-        for name, conv in (("max_body_bytes", int), ("max_pixels", int), ("max_text_chars", int),
+        for name, conv in (("max_body_bytes", int), ("max_pixels", int),
                            ("sync_interval", float), ("auth_cache_ttl", float)):
             raw = env.get(f"GARDEFOU_{name.upper()}")
             if raw:

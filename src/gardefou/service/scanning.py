@@ -122,3 +122,14 @@ def evaluate_item(state: ServiceState, item: dict[str, Any], banks: Sequence[str
         subject["item_id"] = item["id"]
     review = {"kind": kind, "action": decision.action, "reasons": out["decision"]["reasons"], "subject": subject}
     return out, review, case_counts(matches)
+
+
+def text_scan(state: ServiceState, text: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The /v1/scan/text answer for `text` and, unless allowed, the review item to record."""
+    verdict, links = text_signals(text)
+    decision = decide((), verdict, links, state.config.policy)
+    out = {"verdict": to_dict(verdict), "links": [to_dict(link) for link in links], "decision": decision.to_dict()}
+    if decision.action == "allow":
+        return out, None
+    return out, {"kind": "text", "action": decision.action, "reasons": out["decision"]["reasons"],
+                 "subject": {"text": text, "verdict": out["verdict"], "links": out["links"]}}

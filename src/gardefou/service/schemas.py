@@ -10,6 +10,7 @@ PdqStr = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$", description="PDQ hash
 Md5Str = Field(default=None, pattern=r"^[0-9a-fA-F]{32}$", description="MD5: 32 hex characters")
 BankName = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$", min_length=1, max_length=100)
 
+MAX_TEXT_CHARS = 100_000
 _REGISTRY: dict[str, type[BaseModel]] = {}
 
 
@@ -147,7 +148,7 @@ class ScanHash(Strict):
 
 
 class ScanText(Strict):
-    text: str = Field(max_length=100_000)
+    text: str = Field(max_length=MAX_TEXT_CHARS)
 
 
 class BatchItem(Strict):
@@ -155,7 +156,7 @@ class BatchItem(Strict):
     pdq: Optional[str] = PdqStr
     md5: Optional[str] = Md5Str
     quality: Optional[int] = Field(default=None, ge=0, le=100)
-    text: Optional[str] = Field(default=None, max_length=100_000)
+    text: Optional[str] = Field(default=None, max_length=MAX_TEXT_CHARS)
 
 
 class ScanBatch(Strict):

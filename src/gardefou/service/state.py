@@ -81,6 +81,7 @@ class ServiceState:
         t0 = time.perf_counter()
         self.index = SyncedIndex(self.store, self.settings.index_dir)
         self._loaded_seq = self.index.seq
+        self.index.search("0" * 64, 32)  # load the compiled search kernels before the first request
         self.matcher = CachedBankMatcher(self.store, self.index, self)
         self.last_sync_ok = time.monotonic()
         self.ready.set()
@@ -101,6 +102,7 @@ class ServiceState:
         try:
             applied = self.index.sync() if self.index is not None else 0
             self.refresh_banks()
+            self.keys.revalidate()
             self.last_sync_ok = time.monotonic()
             return applied
         except Exception:

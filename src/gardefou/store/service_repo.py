@@ -127,6 +127,18 @@ def lookup_key(store: Store, secret: str) -> KeyInfo | None:
         return _key_info(row)
 
 
+def lookup_key_hashes(store: Store, digests: Iterable[str]) -> dict[str, KeyInfo]:
+    """Active keys by SHA-256 digest (absent: unknown or revoked), for bulk cache revalidation."""
+    wanted = list(dict.fromkeys(digests))
+    out: dict[str, KeyInfo] = {}
+    with store.session() as s:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for row in s.scalars(select(ApiKey).where(ApiKey.key_hash.in_(chunk), ApiKey.revoked_at.is_(None))):
+                out[row.key_hash] = _key_info(row)
+    return out
+
+
 # -- cases -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CaseInfo:

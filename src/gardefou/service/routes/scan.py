@@ -92,14 +92,10 @@ def _scan_image(state, who, data: bytes, dihedral: bool):
 async def scan_text(body: ScanText, request: Request, who: Principal = Depends(scanner)):
     state = get_state(request)
     if len(body.text) <= INLINE_TEXT_CHARS:
-        verdict, links = sc.text_signals(body.text)
+        out, item = sc.text_scan(state, body.text)
     else:
-        verdict, links = await run_in_threadpool(sc.text_signals, body.text)
-    decision = decide((), verdict, links, state.config.policy)
-    out = {"verdict": sc.to_dict(verdict), "links": [sc.to_dict(link) for link in links], "decision": decision.to_dict()}
-    if decision.action != "allow":
-        item = {"kind": "text", "action": decision.action, "reasons": out["decision"]["reasons"],
-                "subject": {"text": body.text, "verdict": out["verdict"], "links": out["links"]}}
+        out, item = await run_in_threadpool(sc.text_scan, state, body.text)
+    if item is not None:
         out["review_id"] = (await run_in_threadpool(sc.record, state, [item], who.name))[0]
     return JSONResponse(out)
 
