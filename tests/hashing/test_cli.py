@@ -135,3 +135,18 @@ def test_on_a_terminal_results_print_above_the_bar_unwrapped(photos):
     assert "hashing" in terminal
     records = [json.loads(line[line.index("{"):]) for line in terminal.replace("\r", "\n").splitlines() if '"pdq"' in line]
     assert [r["path"] for r in records] == [str(photos / "orig.jpg"), str(photos / "sub" / "blur.jpg"), str(photos / "sub" / "drawn.png")]
+
+
+def test_file_names_that_are_not_utf8_do_not_break_the_output(photos, tmp_path):
+    folder = tmp_path / "names"
+    folder.mkdir()
+    name = os.fsdecode(b"\xff-caf\xc3\xa9.jpg")
+    shutil.copy(photos / "orig.jpg", folder / name)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # strict UTF-8 stdout
+    out = run(str(folder), env=env)
+    assert out.returncode == 0, out.stderr
+    record = json.loads(out.stdout)
+    assert record["path"] == str(folder / name) and os.path.exists(record["path"])
+    out = run(str(folder), "--format", "csv", env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[1].startswith(str(folder) + os.sep + "\\xff-café.jpg,")

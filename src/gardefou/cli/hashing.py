@@ -84,7 +84,26 @@ def register(app: typer.Typer) -> None:
 
 
 def _jsonl_line(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    if not _encodable(line):
+        # A file name that is not valid UTF-8: \udcXX escapes keep it exact and the line valid.
+        line = json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n"
+    return line
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable_path(path: str) -> str:
+    """A file name with undecodable bytes shown as \\xNN (CSV cannot carry them otherwise)."""
+    if _encodable(path):
+        return path
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _csv_lines(records: Iterable[dict[str, Any]], *, dihedral: bool) -> Iterator[tuple[str, bool]]:
@@ -102,6 +121,7 @@ def _csv_lines(records: Iterable[dict[str, Any]], *, dihedral: bool) -> Iterator
     writer.writeheader()
     yield take(), False
     for record in records:
+        record = {**record, "path": _printable_path(record["path"])}
         if "pdq_dihedral" in record:
             # One cell, the hashes separated by ';' in DIHEDRAL_ORDER.
             record = {**record, "pdq_dihedral": ";".join(record["pdq_dihedral"])}
