@@ -257,3 +257,32 @@ def test_defanged_emails(text, raw, address):
 def test_plain_word_at_is_not_an_email():
     link = one("meet me at example.com")
     assert link.kind == "domain"
+
+
+@pytest.mark.parametrize(
+    "text, target, obfuscation",
+    [
+        ("🔞 Bоt wiеdеr dа: @АusziеhBot – 1. Fоtо grаtis", "AusziehBot", ["homoglyph"]),  # Cyrillic А, е
+        ("lе bоt еst dе rеtоur : @DеshаbilléBot", "DeshabilleBot", ["homoglyph"]),  # Cyrillic + accent
+        ("new bot @Un\u200bdressMeBot", "UndressMeBot", ["zero-width"]),
+        ("البوت الجديد: @Ta3reya_Bot_v3", "Ta3reya_Bot_v3", []),  # bot in the name, not at the end
+    ],
+)
+def test_disguised_bot_handles(text, target, obfuscation):
+    link = one(text)
+    assert (link.kind, link.target, link.obfuscation) == ("telegram", target, obfuscation)
+    assert link.url == f"https://t.me/{target}"
+
+
+def test_non_latin_handles_are_not_usernames():
+    assert extract_links("telegram: @مرحبا_بكم") == []
+
+
+def test_spaced_domain_with_word_tld_and_path():
+    link = one("link 👉 u n d r e s s - i n d . com/?ref=rahul (space hata dena)")
+    assert (link.domain, link.referral["code"]) == ("undress-ind.com", "rahul")
+    assert link.raw == "u n d r e s s - i n d . com/?ref=rahul"
+
+
+def test_hyphenated_word_before_dot_word():
+    assert one("try strip-me dot app").domain == "strip-me.app"

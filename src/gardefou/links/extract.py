@@ -12,6 +12,7 @@ Design for speed and safety on hostile input:
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
@@ -42,22 +43,25 @@ _SCANNER = re.compile(
     r"(?P<scheme>(?i:h[tx*]{2}ps?|ftp|tg|market)(?:://|\[:\]//|\(:\)//|\[://\]|\[:/\]/|：//|:/(?!/)))"
     rf"(?P<body>{_PATH})"
     # Telegram-style handles
-    r"|(?P<handle>(?<![@.])@[A-Za-z][A-Za-z0-9_]{3,31}+(?![\w@]|[.．][A-Za-z0-9]))"
+    r"|(?P<handle>(?<![@.])@[^\W\d_][\w\u200b-\u200d]{3,40}+(?![\w@]|[.．][A-Za-z0-9]))"
     # letters spaced out: u n d r e s s . a p p
-    r"|(?P<spaced>(?<![.．。])\w(?:[ ][\w.．。](?!\w)){4,}+)"
+    r"|(?P<spaced>(?<![.．。])\w(?:[ ][\w.．。\-](?!\w)){4,}+)"
     # hosts, plain or disguised, with an optional port and path
     rf"|(?P<host>{_LABEL}(?:{_SEP}{_LABEL})++)"
     rf"(?P<rest>(?::[0-9]{{1,5}}(?![\w]))?+(?:[/?#]{_PATH})?+)"
     r")"
 )
+_SPACED_TAIL = re.compile(r" ?([A-Za-z]{2,24})(?![\w.])((?:[/?#][^\s<>\"'`]*+)?)")
 _SPLIT = re.compile(rf"({_SEP})")
 # Necessary condition for any candidate: a dot glued to a letter or digit, "@x", a scheme-like
 # ":/", a bracketed dot or dot-word; the space-separated forms are checked with `in` (C speed).
 _HINT = re.compile(r"[.．。｡][^\W_]|@\w|[:：]/|\[:|\(:|[\[\(\{] ?(?:[.．]|dot|DOT|Dot|punto|PUNTO|ponto|point|punkt)")
 _AT_WORD = re.compile(r" ?[\[\(\{](?:at|AT|At)[\]\)\}] ?$")
-_TG_WORDS = ("telegram", "телеграм")
+# Words that make a plain @handle a Telegram account: the app's name or "bot" in some languages.
+_TG_WORDS = ("telegram", "телеграм", "bot", "бот", "بوت", "बॉट", "봇", "ボット", "机器人", "機器人")
 _TG_SHORT = re.compile(r"(?<!\w)(?:tg|тг)(?!\w)")
 _HANDLE_OK = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _APPLE_ID = re.compile(r"/id([0-9]{5,12})(?![0-9])")
 _HUAWEI_ID = re.compile(r"/app/(C[0-9]{3,15})")
 
@@ -110,6 +114,31 @@ _TELEGRAM_RESERVED = frozenset(
     "c addstickers addemoji addtheme share proxy socks iv setlanguage login confirmphone joinchat s".split()
 )
 _SCHEMES = {"http": "http", "https": "https", "ftp": "ftp"}
+
+
+def fold_handle(written: str) -> tuple[str | None, list[str]]:
+    """A Telegram username from a handle as written: usernames are ASCII, so look-alike letters,
+    accents and zero-width characters are disguises. None when it cannot be a username."""
+    if _HANDLE_OK.fullmatch(written):
+        return written, []
+    notes: list[str] = []
+    stripped = written.translate(_ZERO_WIDTH)
+    if stripped != written:
+        notes.append("zero-width")
+    plain = "".join(c for c in unicodedata.normalize("NFKD", stripped) if not unicodedata.combining(c))
+    if plain != stripped:
+        notes.append("homoglyph")
+        stripped = plain
+    folded, more = fold_label(stripped)
+    notes.extend(sorted(more))
+    # keep the writer's case where the letter was already ASCII
+    out = []
+    for orig, new in zip(stripped, folded) if len(folded) == len(stripped) else ():
+        out.append(orig if orig.isascii() else (new.upper() if orig.isupper() else new))
+    candidate = "".join(out) if out else folded
+    if not _HANDLE_OK.fullmatch(candidate):
+        return None, []
+    return candidate, _dedupe(notes)
 
 
 def _dedupe(items: list[str]) -> list[str]:
@@ -396,8 +425,11 @@ class _Extractor:
             self.links.append(Link("app_store", raw, (start, end), url, "google.com", None, provider, match, sim, [], app))
 
     def handle(self, m: re.Match) -> None:
-        name = m.group("handle")[1:]
-        if not name.lower().endswith("bot"):
+        written = m.group("handle")[1:]
+        name, notes = fold_handle(written)
+        if name is None:
+            return
+        if "bot" not in name.lower():
             if self._tg_context is None:
                 low = self.text.lower()
                 self._tg_context = any(w in low for w in _TG_WORDS) or (
@@ -406,21 +438,31 @@ class _Extractor:
                 return
         provider, match, sim = self._match("telegram", None, name)
         self.links.append(Link("telegram", m.group("handle"), m.span("handle"), f"https://t.me/{name}", "t.me",
-                               None, provider, match, sim, [], name))
+                               None, provider, match, sim, notes, name))
 
     def spaced(self, m: re.Match) -> None:
         raw = m.group("spaced")
         if len(raw) > 2 * _MAX_HOST:
             return
         start = m.start("spaced")
+        end = start + len(raw)
         squeezed = raw.replace(" ", "")
+        path = ""
+        if squeezed[-1] in ".．。":
+            # "u n d r e s s - i n d . com/?ref=x": the TLD written as a normal word
+            tail = _SPACED_TAIL.match(self.text, end)
+            if tail is None:
+                return
+            squeezed += tail.group(1)
+            path = _trim(tail.group(2))
+            end = tail.start(2) + len(path)
         labels = re.split(r"[.．。]", squeezed)
         if len(labels) < 2 or len(labels[0]) < 2:
             return
         host, notes = _build_host(labels)
         if host is None:
             return
-        self._web_link(start, start + len(raw), host, "", None, ["spaced", *notes])
+        self._web_link(start, end, host, path, None, ["spaced", *notes])
 
     def host(self, m: re.Match) -> None:
         text = self.text
@@ -497,7 +539,7 @@ class _Extractor:
     def _weak_join_ok(self, left: list[tuple[str, int, int, str]], right: tuple[str, int, int, str]) -> bool:
         word = left[-1][0]
         tld = right[0].lower()
-        if tld not in _WEAK_TLDS or not word.isalnum() or word.isdigit():
+        if tld not in _WEAK_TLDS or not word.replace("-", "").isalnum() or word.isdigit():
             return False
         low = word.lower()
         if low in _STOPWORDS or len(low) < (4 if tld in _WORD_TLDS else 3):
