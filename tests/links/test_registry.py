@@ -181,3 +181,9 @@ def test_registry_lookup_by_alias():
     reg = load_registry()
     assert reg.get("crush ai")["operator"] == "Joy Timeline HK Limited"
     assert reg.get("nope") is None
+
+
+@pytest.mark.parametrize("domain", ["brushair.com", "nudityfilm.com", "undertheredress.com", "deepnotes.io", "clothingoffers.com"])
+def test_neighbouring_words_are_not_lookalikes(domain):
+    result = check_domain(domain)
+    assert result.match == "none", result.to_dict()

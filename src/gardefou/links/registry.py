@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable
@@ -248,8 +249,22 @@ class Registry:
             if len(tok) >= self.MIN_FUZZY_TOKEN:
                 for d in _deletions(tok) | {tok}:
                     self._near.setdefault(d, (tok, name))
-        fuzzy = [len(t) for t in self._tokens if len(t) >= self.MIN_FUZZY_TOKEN] or [self.MIN_FUZZY_TOKEN]
-        self._fuzzy_min, self._fuzzy_max = min(fuzzy), max(fuzzy)
+        # Interior typos of each token, kept first and last letter so that a neighbouring word
+        # ("brushair" for crushai) does not count: deletions and swaps as strings, insertions as
+        # one regex with a named group per token.
+        variants: dict[str, str] = {}
+        inserts: list[str] = []
+        self._insertion_token: dict[str, str] = {}
+        for i_tok, tok in enumerate(sorted(t for t in self._tokens if len(t) >= self.MIN_FUZZY_TOKEN)):
+            for i in range(1, len(tok) - 1):
+                variants.setdefault(tok[:i] + tok[i + 1:], tok)
+            for i in range(1, len(tok) - 2):
+                variants.setdefault(tok[:i] + tok[i + 1] + tok[i] + tok[i + 2:], tok)
+            group = f"t{i_tok}"
+            self._insertion_token[group] = tok
+            inserts.append(f"(?P<{group}>" + "|".join(re.escape(tok[:i]) + "." + re.escape(tok[i:]) for i in range(1, len(tok))) + ")")
+        self._typo_variants = tuple((v, t) for v, t in variants.items() if v not in GENERIC_TOKENS and v not in self._tokens)
+        self._insertions = re.compile("|".join(inserts)) if inserts else None
         self._check_host = lru_cache(maxsize=65536)(self._check_host_uncached)
 
     @staticmethod
@@ -337,21 +352,17 @@ class Registry:
                     offer(1.0 - d / max(len(word), len(tok)), tok, "typosquat")
         if best is not None or len(word) > 40:
             return best
-        # a typo of a token inside a longer label (brand + affix, misspelt)
+        # a typo of a token inside a longer label (brand + affix, misspelt): the label holds the
+        # token with one interior letter dropped, doubled/inserted, or two letters swapped
         n = len(word)
-        for size in range(self._fuzzy_min - 1, min(n, self._fuzzy_max + 2)):
-            for start in range(0, n - size + 1):
-                window = word[start:start + size]
-                hit = near.get(window)
-                if hit is None:
-                    for cand in _deletions(window):
-                        hit = near.get(cand)
-                        if hit:
-                            break
-                if (hit and abs(size - len(hit[0])) <= 1 and window not in GENERIC_TOKENS and _osa(window, hit[0]) == 1
-                        and not _is_substitution(window, hit[0])):
-                    tok = hit[0]
-                    offer((1.0 - 0.5 / len(tok)) * (0.7 + 0.3 * len(tok) / n), tok, "brand+affix")
+        for variant, tok in self._typo_variants:
+            if variant in word:
+                offer((1.0 - 0.5 / len(tok)) * (0.7 + 0.3 * len(tok) / n), tok, "brand+affix")
+        if self._insertions is not None:
+            m = self._insertions.search(word)
+            if m:
+                tok = self._insertion_token[m.lastgroup]
+                offer((1.0 - 0.5 / len(tok)) * (0.7 + 0.3 * len(tok) / n), tok, "brand+affix")
         return best
 
     def _check_host_uncached(self, host: str) -> tuple[str | None, str, float | None, str, str | None]:
