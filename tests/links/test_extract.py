@@ -286,3 +286,8 @@ def test_spaced_domain_with_word_tld_and_path():
 
 def test_hyphenated_word_before_dot_word():
     assert one("try strip-me dot app").domain == "strip-me.app"
+
+
+def test_non_text_input_is_rejected_clearly():
+    with pytest.raises(TypeError, match="expects str"):
+        extract_links(b"undress.app")

@@ -601,6 +601,8 @@ def extract_links(text: str, registry: Registry | None = None, max_links: int = 
     locally added providers. At most `max_links` links are returned (the first ones), which
     bounds the work on hostile input. Pure: no network, no files beyond the package data.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"extract_links expects str, not {type(text).__name__}")
     if not has_link_hint(text):
         return []
     return _Extractor(text, registry or _default_registry(), max_links).run()
