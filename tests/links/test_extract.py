@@ -291,3 +291,13 @@ def test_hyphenated_word_before_dot_word():
 def test_non_text_input_is_rejected_clearly():
     with pytest.raises(TypeError, match="expects str"):
         extract_links(b"undress.app")
+
+
+@pytest.mark.parametrize("text", ["I was tired.So I left", "we won.Today we party", "it was fine.No worries"])
+def test_missing_space_after_period_is_not_a_domain(text):
+    assert extract_links(text) == []
+
+
+@pytest.mark.parametrize("text, domain", [("Undress.App", "undress.app"), ("NUDIFY.ONLINE", "nudify.online"), ("nudify.Online/x", "nudify.online")])
+def test_capitalised_brand_domains_still_count(text, domain):
+    assert one(text).domain == domain

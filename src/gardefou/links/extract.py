@@ -526,7 +526,8 @@ class _Extractor:
             if gi == 0 and email_local is not None and len(groups) == 1:
                 self._email(email_local, local_end, g_end, host, email_notes + notes)
                 continue
-            if not path and not notes and self._looks_like_file(group, host, g_start):
+            if not path and not notes and (self._looks_like_file(group, host, g_start)
+                                           or self._looks_like_sentence_break(group, host)):
                 continue
             port = ""
             if path.startswith(":"):
@@ -551,6 +552,14 @@ class _Extractor:
         if len(labels) == 2 and labels[1] in _FILE_TLDS and labels[0] != "www":
             return self.registry.exact_host(host) is None
         return False
+
+    def _looks_like_sentence_break(self, group: list, host: str) -> bool:
+        """"I was tired.So I left": a missing space before a capitalised word that is also a TLD."""
+        if len(group) != 2:
+            return False
+        left, tld = group[0][0], group[1][0]
+        return (len(tld) >= 2 and tld[0].isupper() and tld[1:].islower() and left.islower()
+                and self.registry.exact_host(host) is None)
 
     def _local_part(self, at: int) -> int | None:
         """Start offset of the e-mail local part ending just before `at`, or None."""
