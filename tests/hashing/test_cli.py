@@ -81,14 +81,37 @@ def test_jsonl_dihedral_and_max_pixels(photos):
     assert len(second["pdq_dihedral"]) == 8 and second["pdq_dihedral"][0] == second["pdq"]
 
 
+def in_process_app():
+    """The `hash` command alone in an app, for cheap in-process checks of usage errors."""
+    import typer
+
+    from gardefou.cli.hashing import register
+
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        pass
+
+    register(app)
+    return app
+
+
 @pytest.mark.parametrize(
     "args",
     [[], ["--format", "xml", "x.jpg"], ["--workers", "0", "x.jpg"], ["--max-pixels", "-5", "x.jpg"], ["--nope", "x.jpg"]],
 )
 def test_usage_errors_exit_2(args):
-    out = run(*args)
-    assert out.returncode == 2, (out.stdout, out.stderr)
-    assert out.stdout == ""
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(in_process_app(), ["hash", *args])
+    assert result.exit_code == 2, result.output
+    assert "Usage" in result.output and '"pdq"' not in result.output
+
+
+def test_no_paths_is_a_usage_error_for_the_real_command():
+    out = run()
+    assert out.returncode == 2 and out.stdout == ""
 
 
 def _run_with_tty_stderr(args: list[str], stdout) -> str:
@@ -150,3 +173,22 @@ def test_file_names_that_are_not_utf8_do_not_break_the_output(photos, tmp_path):
     out = run(str(folder), "--format", "csv", env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[1].startswith(str(folder) + os.sep + "\\xff-café.jpg,")
+
+
+def test_a_folder_without_images_is_reported_on_stderr(tmp_path):
+    from typer.testing import CliRunner
+
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("no photos here")
+    result = CliRunner().invoke(in_process_app(), ["hash", str(tmp_path / "empty")])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "no image files found" in result.stderr
+
+
+def test_a_reader_that_stops_early_gives_no_traceback(refdata):
+    proc = subprocess.Popen([*CMD, str(refdata), "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    _, err = proc.communicate(timeout=120)
+    assert json.loads(first)["pdq"]
+    assert proc.returncode == 1 and b"Traceback" not in err

@@ -59,6 +59,9 @@ def register(app: typer.Typer) -> None:
         from gardefou.hashing import hash_files, iter_image_paths
 
         items = list(iter_image_paths(paths))
+        for given in paths:
+            if os.path.isdir(given) and not any(_inside(item, given) for item in items):
+                typer.echo(f"gardefou hash: no image files found in folder {given}", err=True)
         results = hash_files(items, workers=workers, dihedral=dihedral, max_pixels=max_pixels)
         failed = 0
 
@@ -73,14 +76,23 @@ def register(app: typer.Typer) -> None:
             lines = _csv_lines(records(), dihedral=dihedral)
         else:
             lines = ((_jsonl_line(record), True) for record in records())
-        if _show_progress():
-            _emit_with_progress(lines, total=len(items))
-        else:
-            for line, _ in lines:
-                sys.stdout.write(line)
-                sys.stdout.flush()  # pipes see results as they come
+        try:
+            if _show_progress():
+                _emit_with_progress(lines, total=len(items))
+            else:
+                for line, _ in lines:
+                    sys.stdout.write(line)
+                    sys.stdout.flush()  # pipes see results as they come
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop quietly, without a traceback.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(code=1) from None
         if failed:
             raise typer.Exit(code=1)
+
+
+def _inside(path: str, folder: str) -> bool:
+    return os.path.commonpath([os.path.abspath(path), os.path.abspath(folder)]) == os.path.abspath(folder)
 
 
 def _jsonl_line(record: dict[str, Any]) -> str:
