@@ -8,6 +8,7 @@ service workers and instances sharing one PostgreSQL see each other's changes.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -76,10 +77,13 @@ class SyncedIndex:
             return
         with self._lock:
             self.directory.mkdir(parents=True, exist_ok=True)
-            self.index.save(self.directory / "pdq")
-            tmp = self.directory / (MANIFEST + ".tmp")
-            tmp.write_text(json.dumps({"db": self._db_fingerprint(), "seq": self.seq}))
-            os.replace(tmp, self.directory / MANIFEST)
+            # Several processes (CLI runs, service workers) may share one data dir: one writer at a time.
+            with open(self.directory / ".lock", "a+") as lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                self.index.save(self.directory / "pdq")
+                tmp = self.directory / (MANIFEST + ".tmp")
+                tmp.write_text(json.dumps({"db": self._db_fingerprint(), "seq": self.seq}))
+                os.replace(tmp, self.directory / MANIFEST)
 
     def search(self, pdq: str, max_distance: int) -> list[Match]:
         return self.index.search(pdq, max_distance=max_distance)
