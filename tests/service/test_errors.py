@@ -1,0 +1,54 @@
+"""Every error has the {"error": {"code", "message"}} shape with a proper status."""
+
+from __future__ import annotations
+
+from tests.service.conftest import build
+
+
+def _shape(r, status, code=None):
+    assert r.status_code == status, r.text
+    err = r.json()["error"]
+    assert set(err) <= {"code", "message", "details"} and err["message"]
+    if code:
+        assert err["code"] == code
+
+
+def test_error_shapes(sqlite_service):
+    svc = sqlite_service
+    _shape(svc.client.get("/nowhere"), 404, "not_found")
+    _shape(svc.client.put("/healthz"), 405, "method_not_allowed")
+    _shape(svc.post("/v1/banks", json={"name": 5}), 422, "validation_error")
+    _shape(svc.post("/v1/banks", content=b"{not json", headers={"Content-Type": "application/json"}), 422, "validation_error")
+    _shape(svc.post("/v1/banks/x/entries", content=b"{not json", headers={"Content-Type": "application/json"}), 422)
+    _shape(svc.post("/v1/scan/hash", content=b"[1, 2]", headers={"Content-Type": "application/json"}, role="scanner"), 422)
+    _shape(svc.get("/v1/banks/nope"), 404, "not_found")
+    _shape(svc.get("/v1/banks/b/entries/abc"), 422)
+    _shape(svc.client.get("/v1/banks", headers={"Authorization": "Basic abc"}), 401, "unauthorized")
+    r = svc.post("/v1/banks", json={"name": 5})
+    assert r.json()["error"]["details"][0]["loc"] == "body.name"
+
+
+def test_internal_errors_are_500_in_the_same_shape(tmp_path):
+    settings, store, keys, app, client = build(f"sqlite:///{tmp_path / 'g.db'}", tmp_path / "d")
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("kaboom with a secret inside")
+
+    with client:
+        r = client.get("/boom")
+        _shape(r, 500, "internal_error")
+        assert "secret" not in r.text
+    store.close()
+
+
+def test_fast_path_and_full_route_agree(sqlite_service):
+    """The lean path for scan/hash answers exactly what the FastAPI route answers."""
+    svc = sqlite_service
+    fast = svc.post("/v1/scan/hash", json={"pdq": "AB" * 32, "quality": 90}, role="scanner")
+    slow = svc.post("/v1/scan/hash", json={"pdq": "AB" * 32, "quality": 90, "banks": None}, role="scanner")
+    assert fast.status_code == slow.status_code == 200
+    assert fast.json() == slow.json() == {"pdq": "ab" * 32, "md5": None, "quality": 90, "matches": [],
+                                          "decision": {"action": "allow", "reasons": []}}
+    _shape(svc.post("/v1/scan/hash", json={"pdq": "AB" * 32, "quality": 101}, role="scanner"), 422)
+    _shape(svc.post("/v1/scan/hash", json={"pdq": "AB" * 32}, role="reviewer"), 403)
