@@ -127,6 +127,7 @@ def demo(
             table.add_row(path.name, "-", "-", "", "[red]no match[/]")
     console.print(table)
     if serve:
-        from gardefou.cli.service import run_demo_server
+        from gardefou.service.server import serve as run_server
 
-        run_demo_server(settings, host=host, port=port)
+        console.print("\nStarting the service on the same store (Ctrl-C to stop)...")
+        run_server(settings, host, port, demo=True)
