@@ -166,6 +166,8 @@ def test_size_check_does_not_depend_on_pils_global_limit():
     [
         ("empty", b"", "empty file"),
         ("text", b"hello, this is a text file\n" * 20, "not an image"),
+        ("one byte", b"x", "not an image"),
+        ("three bytes", b"ab\n", "not an image"),
         ("random", np.random.default_rng(3).integers(0, 256, 5000, dtype=np.uint8).tobytes(), "not an image"),
         ("png header only", png_header(64, 64), "truncated or corrupt PNG"),
         ("jpeg magic only", b"\xff\xd8\xff\xe0" + b"\x00" * 12, "corrupt"),

@@ -85,7 +85,10 @@ def open_image(fp: IO[bytes], *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.
             continue
         factory, accept = Image.OPEN[fmt]
         if accept is not None:
-            verdict = accept(prefix)
+            try:
+                verdict = accept(prefix)
+            except Exception:  # noqa: BLE001 - some plugins' sniffers fail on a few-byte file
+                continue
             if not verdict or isinstance(verdict, str):
                 continue
         fp.seek(0)
