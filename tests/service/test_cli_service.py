@@ -71,3 +71,50 @@ def test_serve_demo_prints_url_docs_and_a_working_admin_key(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+def _start(data_dir, port):
+    proc = subprocess.Popen([sys.executable, "-m", "gardefou.cli", "serve", "--port", str(port), "--data-dir", str(data_dir),
+                             "--log-level", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    raise RuntimeError(proc.stderr.read().decode()[-2000:])
+
+
+def test_a_killed_server_loses_nothing_it_acknowledged(tmp_path):
+    data = tmp_path / "data"
+    key = cli("keys", "create", "--role", "admin", "--data-dir", str(data)).stdout.strip().splitlines()[0]
+    h = {"Authorization": f"Bearer {key}"}
+    proc, base = _start(data, free_port())
+    try:
+        httpx.post(base + "/v1/banks", json={"name": "b"}, headers=h).raise_for_status()
+        acked = []
+        for i in range(20):
+            r = httpx.post(base + "/v1/banks/b/entries", json={"pdq": f"{i:064x}"}, headers=h)
+            assert r.status_code == 201
+            acked.append(r.json()["id"])
+        gone = acked.pop()
+        assert httpx.delete(base + f"/v1/banks/b/entries/{gone}", headers=h).status_code == 204
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # no shutdown, no index save
+        proc.wait(timeout=20)
+    proc, base = _start(data, free_port())
+    try:
+        assert httpx.get(base + "/v1/banks/b", headers=h).json()["entry_count"] == 19
+        for i, entry_id in enumerate(acked):
+            r = httpx.post(base + "/v1/scan/hash", json={"pdq": f"{i:064x}"}, headers=h).json()
+            assert entry_id in [m["entry_id"] for m in r["matches"]]
+        r = httpx.post(base + "/v1/scan/hash", json={"pdq": f"{19:064x}"}, headers=h).json()
+        assert gone not in [m["entry_id"] for m in r["matches"]]
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
