@@ -107,7 +107,7 @@ class ScanFastPath:
         else:
             out, item = await run_in_threadpool(sc.text_scan, state, text)
         if item is not None:
-            out["review_id"] = (await run_in_threadpool(sc.record, state, [item], principal.name))[0]
+            out["review_id"] = (await sc.record_async(state, [item], principal.name))[0]
         return out
 
 

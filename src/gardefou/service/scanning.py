@@ -13,7 +13,6 @@ from typing import Any, Iterable, Sequence
 from gardefou.config import DEFAULT_MIN_QUALITY
 from gardefou.service.errors import ApiError
 from gardefou.service.state import ServiceState
-from gardefou.store import service_repo as repo
 from gardefou.store.db import normalize_hash
 from gardefou.verdict import Decision, decide
 
@@ -80,10 +79,17 @@ def to_dict(obj: Any) -> dict[str, Any]:
 
 
 def record(state: ServiceState, items: list[dict[str, Any]], actor: str, counts: Counter | None = None) -> list[int]:
-    """Store review items for non-allow decisions (and bump case match counters)."""
+    """Store review items for non-allow decisions (and bump case match counters); blocks until committed."""
     if not items and not counts:
         return []
-    return repo.record_decisions(state.store, items, actor=actor, case_counts=counts or {})
+    return state.writer.submit(items, actor, counts).result()
+
+
+async def record_async(state: ServiceState, items: list[dict[str, Any]], actor: str) -> list[int]:
+    """`record` for the event loop: waits for the group commit without holding a worker thread."""
+    import asyncio
+
+    return await asyncio.wrap_future(state.writer.submit(items, actor))
 
 
 def evaluate_item(state: ServiceState, item: dict[str, Any], banks: Sequence[str] | None) -> tuple[dict, dict | None, Counter]:

@@ -22,6 +22,7 @@ from typing import Sequence
 from gardefou.config import DEFAULT_MAX_DISTANCE, Settings
 from gardefou.service.auth import KeyCache
 from gardefou.service.config import ServiceConfig
+from gardefou.service.writer import ReviewWriter
 from gardefou.store import NotFound, Store, open_store
 from gardefou.store import service_repo as repo
 from gardefou.store.db import BankInfo
@@ -54,6 +55,7 @@ class ServiceState:
         self.store = store or open_store(settings)
         self._own_store = store is None
         self.keys = KeyCache(self.store, ttl=config.auth_cache_ttl)
+        self.writer = ReviewWriter(self.store)
         self.banks: dict[str, BankInfo] = {}
         self.radius = DEFAULT_MAX_DISTANCE  # widest PDQ threshold over all banks
         self.index = None
@@ -123,6 +125,7 @@ class ServiceState:
 
     def stop(self) -> None:
         self._stop.set()
+        self.writer.close()
         if self._thread is not None:
             self._thread.join(timeout=10)
         if self.index is not None and self.index.seq != self._loaded_seq:

@@ -260,6 +260,19 @@ def record_decisions(store: Store, items: Iterable[Mapping[str, Any]], *, actor:
         return [r.id for r in rows]
 
 
+def record_review_rows(store: Store, rows: Sequence[tuple[Mapping[str, Any], str | None]],
+                       case_counts: Mapping[str, int] | None = None) -> list[int]:
+    """Insert review items, each with its own actor, and bump case counters, in one transaction."""
+    objs = [ReviewItem(kind=i["kind"], action=i["action"], reasons=list(i.get("reasons") or []),
+                       subject=dict(i.get("subject") or {}), created_by=actor) for i, actor in rows]
+    with store.session.begin() as s:
+        s.add_all(objs)
+        for case_id, n in sorted((case_counts or {}).items()):
+            s.execute(update(Case).where(Case.id == case_id).values(match_count=Case.match_count + int(n)))
+        s.flush()
+        return [o.id for o in objs]
+
+
 def list_review(store: Store, *, status: str | None = "pending", after_id: int = 0, limit: int = 100) -> list[ReviewInfo]:
     with store.session() as s:
         q = select(ReviewItem).where(ReviewItem.id > after_id)

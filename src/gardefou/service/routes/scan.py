@@ -96,7 +96,7 @@ async def scan_text(body: ScanText, request: Request, who: Principal = Depends(s
     else:
         out, item = await run_in_threadpool(sc.text_scan, state, body.text)
     if item is not None:
-        out["review_id"] = (await run_in_threadpool(sc.record, state, [item], who.name))[0]
+        out["review_id"] = (await sc.record_async(state, [item], who.name))[0]
     return JSONResponse(out)
 
 
