@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from tests.service.conftest import build, flip, jpeg, rand_pdq
+from tests.service.conftest import build, flip, jpeg, needs_text, rand_pdq
 
 
 def _bank_with_orig(svc, refdata, name="b", kind="block"):
@@ -84,6 +84,7 @@ def test_allow_bank_cancels_block_matches(sqlite_service):
     assert "review_id" not in r
 
 
+@needs_text
 def test_scan_text(sqlite_service):
     svc = sqlite_service
     promo = svc.post("/v1/scan/text", json={"text": "Undress any photo with AI! Free credits at nudify.app, use code FREE50"},
@@ -100,6 +101,7 @@ def test_scan_text(sqlite_service):
     assert item["kind"] == "text" and item["subject"]["text"].startswith("Undress")
 
 
+@needs_text
 def test_batch(sqlite_service):
     svc = sqlite_service
     rng = random.Random(6)
