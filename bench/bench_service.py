@@ -106,12 +106,12 @@ def jpeg_512(seed: int = 3) -> bytes:
     return buf.getvalue()
 
 
-def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, workers: int, plain: bool = False) -> subprocess.Popen:
     env = dict(os.environ, GARDEFOU_DATA_DIR=str(data_dir), GARDEFOU_DB=f"sqlite:///{data_dir / 'gardefou.db'}",
                PYTHONPATH=str(ROOT / "src"))
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "gardefou.service.app:app_from_env", "--host", "127.0.0.1",
            "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
-           "--backlog", "4096"]
+           "--backlog", "4096"] + (["--http", "h11", "--loop", "asyncio"] if plain else [])
     return subprocess.Popen(cmd, env=env, start_new_session=True)
 
 
@@ -238,6 +238,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--routes", default="hash,text,image", help="which scans to load (comma-separated)")
+    ap.add_argument("--plain-uvicorn", action="store_true",
+                    help="pure-Python HTTP parser and event loop (h11, asyncio) even when httptools/uvloop are installed")
     ap.add_argument("--keep", action="store_true", help="keep the data dir")
     args = ap.parse_args()
 
@@ -247,7 +249,7 @@ def main() -> None:
     try:
         key, stored = build_data(tmp, args.entries)
         port = free_port()
-        server = start_server(tmp, port, args.workers)
+        server = start_server(tmp, port, args.workers, args.plain_uvicorn)
         t0 = time.perf_counter()
         wait_ready(port, workers=args.workers)
         print(f"server: {args.workers} worker(s) ready in {time.perf_counter() - t0:.1f}s on 127.0.0.1:{port}; "

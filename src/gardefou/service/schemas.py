@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field
 
 PdqStr = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$", description="PDQ hash: 64 hex characters")
 Md5Str = Field(default=None, pattern=r"^[0-9a-fA-F]{32}$", description="MD5: 32 hex characters")
@@ -78,17 +78,6 @@ class EntryIn(Strict):
     md5: Optional[str] = Md5Str
     quality: Optional[int] = Field(default=None, ge=0, le=100)
     metadata: dict[str, Any] = Field(default_factory=dict)
-
-
-EntriesIn = TypeAdapter(Union[EntryIn, list[EntryIn]])
-
-
-class EntriesBody(BaseModel):
-    """Either one entry or a list of entries."""
-
-    model_config = ConfigDict(json_schema_extra={"anyOf": [{"$ref": "#/components/schemas/EntryIn"},
-                                                           {"type": "array", "items": {"$ref": "#/components/schemas/EntryIn"},
-                                                            "maxItems": 10000}]})
 
 
 class EntryOut(BaseModel):

@@ -209,15 +209,6 @@ def withdraw_case(store: Store, case_id: str, token: str) -> tuple[CaseInfo, lis
         return _case_info(s, row), removed
 
 
-def add_case_matches(store: Store, counts: Mapping[str, int]) -> None:
-    """Increment match counters (one UPDATE per case, atomic in SQL so concurrent scans add up)."""
-    if not counts:
-        return
-    with store.session.begin() as s:
-        for case_id, n in counts.items():
-            s.execute(update(Case).where(Case.id == case_id).values(match_count=Case.match_count + int(n)))
-
-
 # -- review items --------------------------------------------------------------------------------
 REVIEW_STATUSES = ("pending", "confirmed", "dismissed")
 
@@ -245,19 +236,6 @@ class ReviewInfo:
 def _review_info(r: ReviewItem) -> ReviewInfo:
     return ReviewInfo(r.id, r.kind, r.action, list(r.reasons or []), dict(r.subject or {}), r.status, r.created_by,
                       r.created_at, r.decided_by, r.decided_at, r.note or "")
-
-
-def record_decisions(store: Store, items: Iterable[Mapping[str, Any]], *, actor: str | None,
-                     case_counts: Mapping[str, int] | None = None) -> list[int]:
-    """Insert review items (kind, action, reasons, subject) and bump case counters, in one transaction."""
-    rows = [ReviewItem(kind=i["kind"], action=i["action"], reasons=list(i.get("reasons") or []),
-                       subject=dict(i.get("subject") or {}), created_by=actor) for i in items]
-    with store.session.begin() as s:
-        s.add_all(rows)
-        for case_id, n in (case_counts or {}).items():
-            s.execute(update(Case).where(Case.id == case_id).values(match_count=Case.match_count + int(n)))
-        s.flush()
-        return [r.id for r in rows]
 
 
 def record_review_rows(store: Store, rows: Sequence[tuple[Mapping[str, Any], str | None]],

@@ -85,7 +85,9 @@ _ENTRY_BODY = {
 }
 
 
-@router.post("/{name}/entries", status_code=201, tags=["entries"], responses=errors(404, 413, 415),
+@router.post("/{name}/entries", status_code=201, tags=["entries"],
+             responses={**errors(404, 413, 415), 201: {"description": "the entry (one added) or the ids (a list added)",
+                        "content": {"application/json": {"schema": {"anyOf": [ref(EntryOut), ref(EntryIds)]}}}}},
              summary="Add entries: one {pdq, md5, metadata}, a list of them, or a multipart image to hash (admin, intake)",
              description="JSON: one entry (answers the entry) or a list of up to 10,000 (answers their ids). "
                          "multipart/form-data: the `file` is hashed in memory and only its hashes are stored.",
