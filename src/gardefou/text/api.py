@@ -1,0 +1,165 @@
+"""Public API: `classify(text)` and `classify_batch(texts)` -> TextVerdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from gardefou.text.features import LEX_CATEGORIES, featurize
+from gardefou.text.lang import detect_lang
+from gardefou.text.linkfeatures import link_reasons
+from gardefou.text.model import TextModel, load_model
+
+__all__ = ["TextVerdict", "classify", "classify_batch", "MAX_CHARS"]
+
+MAX_CHARS = 20000
+_CAT_LABEL = {
+    "undress": "undressing term", "nude": "nudity term", "tool": "tool/app term",
+    "promo": "promotion term", "target": "targets a person/any photo", "upload": "photo upload cue",
+    "request": "request cue", "counter": "news/policy/support cue", "benign": "everyday-use cue",
+    "laundered": "laundering euphemism", "review": "review/ranking cue",
+}
+_STRUCT_REASON = {
+    "struct:referral": "referral/affiliate code", "struct:telegram": "Telegram bot/channel handle",
+    "struct:price": "price or currency", "struct:number_free": "free credits/coins/tokens offer",
+    "struct:shortener": "URL shortener", "struct:obfuscated_domain": "obfuscated domain (e.g. name[.]app)",
+    "emoji:bait": "emoji link bait (👉 ➤ 🔞 …)",
+}
+
+
+@dataclass(frozen=True)
+class TextVerdict:
+    """Verdict for one text: `score` is a calibrated probability that the text promotes, sells,
+    refers to or solicits undressing of real people; `category` the predicted kind (when flagged)."""
+
+    flagged: bool
+    score: float
+    category: str | None
+    reasons: list[str] = field(default_factory=list, hash=False)
+    lang: str | None = None
+    normalized: str = ""
+    tricks: tuple[str, ...] = ()
+    links: list[dict] = field(default_factory=list, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "flagged": self.flagged,
+            "score": round(self.score, 4),
+            "category": self.category,
+            "reasons": list(self.reasons),
+            "lang": self.lang,
+            "normalized": self.normalized,
+            "tricks": list(self.tricks),
+            "links": [dict(x) for x in self.links],
+        }
+
+
+def _safe_text(t: Any) -> tuple[str, bool]:
+    if t is None:
+        t = ""
+    elif not isinstance(t, str):
+        t = bytes(t).decode("utf-8", errors="replace") if isinstance(t, (bytes, bytearray)) else str(t)
+    if len(t) > MAX_CHARS:
+        return t[:MAX_CHARS], True
+    return t, False
+
+
+def _top_terms(model: TextModel, batch, flagged: np.ndarray, k: int = 3) -> list[list[str]]:
+    """Per row, the word/phrase features that weighed most (towards the verdict)."""
+    out: list[list[str]] = [[] for _ in range(batch.n)]
+    if batch.word_rows.size == 0:
+        return out
+    contrib = model.w_hashed[batch.word_cols] * batch.word_vals
+    sign = np.where(flagged[batch.word_rows], 1.0, -1.0)
+    c = contrib * sign
+    order = np.lexsort((-c, batch.word_rows))
+    rows_sorted = batch.word_rows[order]
+    bounds = np.searchsorted(rows_sorted, np.arange(batch.n + 1))
+    joined = batch.joined
+    for r in range(batch.n):
+        lo, hi = bounds[r], bounds[r + 1]
+        seen: list[str] = []
+        for j in order[lo:hi]:
+            if c[j] <= 0.02 or len(seen) >= k:
+                break
+            term = joined[batch.word_start[j]:batch.word_end[j]]
+            if term in seen or len(term) < 2:
+                continue
+            seen.append(term)
+            out[r].append(f'{"term" if flagged[r] else "weighs against"}: "{term}" ({contrib[j]:+.2f})')
+    return out
+
+
+def classify_batch(texts: Iterable[Any], threshold: float | None = None, model: TextModel | None = None) -> list[TextVerdict]:
+    """Classify many texts at once (vectorised). Order is preserved."""
+    model = model or load_model()
+    thr = model.threshold if threshold is None else float(threshold)
+    prepared = [_safe_text(t) for t in texts]
+    raw = [p[0] for p in prepared]
+    if not raw:
+        return []
+    batch = featurize(raw, model.config)
+    dec = model.decision(batch)
+    prob = model.probability(dec)
+    empty = np.array([not nm.match.strip() for nm in batch.norms])
+    if empty.any():
+        prob = np.where(empty, 0.0, prob)
+    flagged = prob >= thr
+    frows = np.nonzero(flagged)[0]
+    cats: dict[int, str] = {}
+    if frows.size:
+        cs = model.category_scores(batch, frows)
+        best = cs.argmax(axis=1)
+        for r, b in zip(frows.tolist(), best.tolist()):
+            cats[r] = model.categories[b]
+    terms = _top_terms(model, batch, flagged)
+    dense_names = batch.dense.shape[1]
+    wd = model.w_dense
+    verdicts: list[TextVerdict] = []
+    from gardefou.text.features import DENSE_NAMES
+
+    for i in range(batch.n):
+        nm = batch.norms[i]
+        f = bool(flagged[i])
+        reasons: list[str] = []
+        if empty[i]:
+            reasons.append("empty text (nothing to classify)")
+        if prepared[i][1]:
+            reasons.append(f"text truncated to the first {MAX_CHARS} characters for the model")
+        reasons.extend(terms[i])
+        # lexicon cues that pushed in the direction of the verdict
+        shown = 0
+        seen_terms: set[str] = set()
+        for term, cats_ in batch.lex[i]:
+            if term in seen_terms:
+                continue
+            for ci in cats_:
+                wgt = wd[ci] + wd[len(LEX_CATEGORIES) + ci]
+                if (wgt > 0) == f and shown < 4:
+                    reasons.append(f'{_CAT_LABEL[LEX_CATEGORIES[ci]]}: "{term}"')
+                    seen_terms.add(term)
+                    shown += 1
+                    break
+        row = batch.dense[i]
+        for j in range(dense_names):
+            name = DENSE_NAMES[j]
+            if name in _STRUCT_REASON and row[j] > 0 and (wd[j] > 0) == f:
+                reasons.append(_STRUCT_REASON[name])
+        reasons.extend(link_reasons(batch.links[i]))
+        if nm.tricks:
+            reasons.append("evasion undone: " + ", ".join(nm.tricks))
+        lang = detect_lang(raw[i])
+        if lang:
+            reasons.append(f"language: {lang}")
+        verdicts.append(TextVerdict(
+            flagged=f, score=float(prob[i]), category=cats.get(i) if f else None, reasons=reasons,
+            lang=lang, normalized=nm.text, tricks=nm.tricks, links=batch.links[i],
+        ))
+    return verdicts
+
+
+def classify(text: Any, threshold: float | None = None) -> TextVerdict:
+    """Classify one text (post, ad, comment, bio, bot description, listing or search query)."""
+    return classify_batch([text], threshold=threshold)[0]

@@ -1,0 +1,433 @@
+"""Feature extraction: hashed character and word n-grams (vectorised with numpy, no vocabulary),
+lexicon categories and structure cues (links, referral codes, bot handles, prices, emoji bait).
+
+The hashed part is returned as COO triplets so that inference can score with a gather +
+bincount (no sparse-matrix construction) while training builds a CSR matrix from the same
+triplets. Everything is deterministic (no Python `hash`), so a model file is portable.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from gardefou.text.normalize import Normalized, normalize
+
+__all__ = [
+    "FeatureConfig", "Batch", "featurize", "lexicon", "DENSE_NAMES", "LEX_CATEGORIES",
+]
+
+LEX_CATEGORIES = ("undress", "nude", "tool", "promo", "target", "upload", "request", "counter", "benign", "laundered", "review")
+_M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_P = np.uint64(0x100000001B3)            # FNV prime as polynomial base
+_MIX = np.uint64(0x9E3779B97F4A7C15)     # Fibonacci hashing multiplier
+_SALT_CHAR = np.uint64(0x27D4EB2F165667C5)
+_SALT_WORD = np.uint64(0x165667B19E3779F9)
+_SALT_BIGRAM = np.uint64(0xC2B2AE3D27D4EB4F)
+_MAXPOW = 128
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    bits: int = 20
+    char_min: int = 2
+    char_max: int = 5
+    char_weight: float = 1.0
+    word_weight: float = 1.0
+    bigram_weight: float = 0.7
+    dense_weight: float = 1.0
+    max_chars: int = 20000
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "FeatureConfig":
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+# --------------------------------------------------------------------------- lexicon matcher
+_LEX_PATH = Path(__file__).with_name("lexicons") / "lexicon.json"
+_SUBSTRING_SCRIPT = re.compile("[\u0600-\u06ff\u0900-\u097f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+
+
+def _trie_regex(terms: dict[str, bool]) -> str:
+    """Regex for a set of terms as a trie (fast in `re`); value True = stem (open right end)."""
+    trie: dict = {}
+    for term, stem in terms.items():
+        node = trie
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = node.get("", False) or stem  # end marker: stem flag
+        node.setdefault("#", []).append(stem)
+
+    def build(node: dict) -> str:
+        alts = []
+        for ch in sorted(k for k in node if k not in ("", "#")):
+            alts.append(re.escape(ch) + build(node[ch]))
+        end = None
+        if "" in node:
+            end = "" if any(node["#"]) else r"(?!\w)"
+        if end is not None:
+            alts.append(end)
+        if not alts:
+            return ""
+        if len(alts) == 1:
+            return alts[0] if end is None or alts[0] == end else "(?:" + alts[0] + ")"
+        return "(?:" + "|".join(alts) + ")"
+
+    return build(trie)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    whole: dict          # single-token whole-word term -> cats
+    stems: dict          # single-token stem -> cats
+    stem_lens: tuple     # distinct stem lengths, longest first
+    multi: dict          # first token -> list of (rest tokens, last-is-stem, term, cats)
+    sub_regex: dict  # substring terms (CJK, Hangul, Arabic, Devanagari) by their first 2 chars
+    sub_cats: dict
+
+
+_TOKEN_STRIP = "$€£¥₽₹₩₺%?!@#"
+_ARABIC_RE = re.compile("[\u0600-\u06ff]")
+_TOKEN_CACHE: dict[str, tuple[int, ...] | None] = {}
+_SUB_HINT = re.compile("[\u0600-\u06ff\u0900-\u097f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    raw = json.loads(_LEX_PATH.read_text(encoding="utf-8"))
+    whole: dict[str, set[int]] = {}
+    stems: dict[str, set[int]] = {}
+    multi: dict[str, list] = {}
+    sub: dict[str, set[int]] = {}
+    for ci, cat in enumerate(LEX_CATEGORIES):
+        for _lang, terms in raw.get(cat, {}).items():
+            for term in terms:
+                stem = term.endswith("*")
+                t = normalize(term.rstrip("*")).match.strip()
+                if not t:
+                    continue
+                if _SUBSTRING_SCRIPT.search(t):
+                    if len(t) >= 2 and not (len(t) < 3 and _ARABIC_RE.search(t)) or t == "裸":
+                        sub.setdefault(t, set()).add(ci)
+                    continue
+                toks = [x.strip(_TOKEN_STRIP) or x for x in t.split(" ")]
+                if len(toks) == 1:
+                    (stems if stem else whole).setdefault(toks[0], set()).add(ci)
+                else:
+                    multi.setdefault(toks[0], []).append((tuple(toks[1:]), stem, " ".join(toks), ci))
+    # merge multi entries with the same term
+    mm: dict[str, list] = {}
+    for first, entries in multi.items():
+        by_term: dict[tuple, set[int]] = {}
+        for rest, stem, term, ci in entries:
+            by_term.setdefault((rest, stem, term), set()).add(ci)
+        mm[first] = sorted(((r, st, te, tuple(sorted(c))) for (r, st, te), c in by_term.items()), key=lambda e: -len(e[0]))
+    sub_regex: dict[str, list[str]] = {}
+    for term in sorted(sub, key=lambda x: (-len(x), x)):
+        sub_regex.setdefault(term[:2], []).append(term)
+    return Lexicon(
+        {k: tuple(sorted(v)) for k, v in whole.items()},
+        {k: tuple(sorted(v)) for k, v in stems.items()},
+        tuple(sorted({len(k) for k in stems}, reverse=True)),
+        mm, sub_regex, {k: tuple(sorted(v)) for k, v in sub.items()},
+    )
+
+
+def lexicon_matches(match_text: str) -> list[tuple[str, tuple[int, ...]]]:
+    """Lexicon terms found in a matching-channel text: [(term, category indices)]."""
+    lex = lexicon()
+    out: list[tuple[str, tuple[int, ...]]] = []
+    toks = [t.strip(_TOKEN_STRIP) for t in match_text.split(" ")]
+    whole, stems, multi, lens = lex.whole, lex.stems, lex.multi, lex.stem_lens
+    n = len(toks)
+    for i, tok in enumerate(toks):
+        if not tok:
+            continue
+        try:
+            c = _TOKEN_CACHE[tok]
+        except KeyError:
+            c = whole.get(tok)
+            if c is None:
+                L = len(tok)
+                for k in lens:
+                    if k <= L:
+                        c = stems.get(tok[:k])
+                        if c is not None:
+                            break
+            if len(_TOKEN_CACHE) > 200000:
+                _TOKEN_CACHE.clear()
+            _TOKEN_CACHE[tok] = c
+        if c is not None:
+            out.append((tok, c))
+        ms = multi.get(tok)
+        if ms:
+            for rest, stem, term, cats in ms:
+                r = len(rest)
+                if i + r >= n:
+                    continue
+                ok = True
+                for j in range(r):
+                    t2 = toks[i + 1 + j]
+                    want = rest[j]
+                    if t2 != want and not (stem and j == r - 1 and t2.startswith(want)):
+                        ok = False
+                        break
+                if ok:
+                    out.append((term, cats))
+                    break
+    if lex.sub_regex and _SUB_HINT.search(match_text):
+        sc = lex.sub_cats
+        idx = lex.sub_regex
+        t = match_text
+        i, n = 0, len(t) - 1
+        while i < n:
+            lst = idx.get(t[i:i + 2])
+            if lst is not None:
+                for term in lst:
+                    if t.startswith(term, i):
+                        out.append((term, sc[term]))
+                        i += len(term) - 1
+                        break
+            i += 1
+        if "裸" in t and "裸" in sc:
+            out.append(("裸", sc["裸"]))
+    return out
+
+
+# --------------------------------------------------------------------------- structure cues
+_RX = {
+    "url": re.compile(r"https?://|www\.|(?<![\w-])[\w-]{2,}+\.(?:com|net|org|io|ai|app|me|co|cc|xyz|site|online|pro|ru|su|ly|gg|to|info|biz|club|top|vip|live|fun|link|store|shop|tech|bot|de|fr|es|it|nl|pl|br|id|jp|kr|cn|tr|ua|in)\b", re.I),
+    "obfuscated_domain": re.compile(r"\[\s?\.\s?\]|\(\s?\.\s?\)|\{\s?\.\s?\}|\s(?:dot|\[dot\]|\(dot\)|точка|punto|ponto|nokta|titik)\s(?:com|app|ai|io|me|net|org|ru|xyz|cc|pro|site|bot)\b", re.I),
+    "referral": re.compile(r"[?&](?:ref|aff|affiliate|via|invite|promo|code|r|partner|utm_source|utm_campaign|click_id|sub\d?|tag)=|/(?:r|ref|invite|aff|a|go|partner)/\w|\b(?:ref|promo|invite|referral|bonus)\s?(?:code|link)\b|\bcode\s*[:：]?\s*[A-Z0-9]{4,}\b", re.I),
+    "telegram": re.compile(r"t\.me/|telegram\.(?:me|dog)|tg://|@\w{3,}bot\b|\b\w{3,}_bot\b", re.I),
+    "handle": re.compile(r"(?<![\w.])@\w{3,}"),
+    "shortener": re.compile(r"\b(?:bit\.ly|tinyurl\.com|cutt\.ly|t\.co|goo\.gl|is\.gd|rb\.gy|shorturl\.at|ow\.ly|tiny\.cc|linktr\.ee|rebrand\.ly|s\.id|clck\.ru|v\.gd|buff\.ly|lnkd\.in|bit\.do|t\.ly|shorte\.st|beacons\.ai)\b", re.I),
+    "price": re.compile(r"[$€£¥₽₹₩₺]\s?\d|\d\s?(?:[$€£¥₽₹₩₺]|usd|eur|usdt|rub|руб|грн|tl|lira|rp|円|元|원|rs|zł|zl|pln|reais|r\$)(?!\w)|\b(?:usd|eur|rp|r\$|rs\.?)\s?\d|(?<![\d.,])\d++[.,]?\d*+\s?(?:/\s?(?:mo|month|week|mes|mois|monat|мес))", re.I),
+    "number_free": re.compile(r"\b\d+\s?(?:free|gratis|бесплатн|безкоштовн|kostenlos|gratuit|ücretsiz|ucretsiz)|(?:free|gratis)\s?\d|(?<!\d)\d++\s?(?:credits|coins|tokens|kredit|crediti|créditos|creditos|кредит|монет|токен|jeton|koin|積分|积分|金币|크레딧|코인|クレジット|コイン)", re.I),
+    "percent": re.compile(r"\d\s?%"),
+    "question": re.compile(r"[?？؟]"),
+    "quote": re.compile(r"[\"“”«»„‘’「」『』]"),
+    "year": re.compile(r"\b(?:19|20)\d\d\b"),
+    "hashtag": re.compile(r"(?<!\w)#\w"),
+}
+_STRUCT_NAMES = tuple(_RX)
+_LINKISH = {"url", "obfuscated_domain", "referral", "telegram", "shortener"}
+_LINK_HINT = re.compile(r"[./@\[(]|\bdot\b|точка|punto|ponto|nokta|titik", re.I)
+_LOG1P = [float(np.log1p(i)) for i in range(64)]
+
+DENSE_NAMES: tuple[str, ...] = (
+    tuple(f"lex:{c}" for c in LEX_CATEGORIES)
+    + tuple(f"has:{c}" for c in LEX_CATEGORIES)
+    + tuple(f"struct:{s}" for s in _STRUCT_NAMES)
+    + ("emoji:bait", "emoji:sexual", "emoji:wink", "len:short", "len:medium", "len:long", "len:log")
+    + (
+        "x:undress*promo", "x:undress*target", "x:undress*upload", "x:undress*request",
+        "x:undress*counter", "x:undress*link", "x:nude*tool", "x:nude*target", "x:nude*promo",
+        "x:undress*tool", "x:nude*counter", "x:undress*benign", "x:nude*benign", "x:counter-only",
+        "x:undress*question", "x:nude*upload", "x:nude*request", "x:undress*short",
+        "x:laundered*tool", "x:laundered*upload", "x:laundered*target", "x:laundered*promo", "x:laundered*wink",
+        "x:laundered*benign", "x:counter*upload", "x:counter*promo",
+        "x:review*undress", "x:review*nude", "x:review*tool", "x:review*counter",
+    )
+    + ("link:provider", "link:lookalike", "link:referral", "link:telegram", "link:shortener", "link:app_store", "link:any")
+)
+_DENSE_INDEX = {n: i for i, n in enumerate(DENSE_NAMES)}
+
+
+@dataclass
+class Batch:
+    """Features of a batch of texts. Hashed part: COO (rows, cols, vals); dense part: (n, k)."""
+
+    n: int
+    rows: np.ndarray
+    cols: np.ndarray
+    vals: np.ndarray
+    dense: np.ndarray
+    norms: list[Normalized]
+    lex: list[list[tuple[str, tuple[int, ...]]]]
+    links: list[list]
+    # word token spans in `joined` for explanations
+    joined: str
+    word_rows: np.ndarray
+    word_cols: np.ndarray
+    word_vals: np.ndarray
+    word_start: np.ndarray
+    word_end: np.ndarray
+
+
+def _pows() -> np.ndarray:
+    out = np.empty(_MAXPOW, dtype=np.uint64)
+    acc = 1
+    for i in range(_MAXPOW):
+        out[i] = acc
+        acc = (acc * int(_P)) & 0xFFFFFFFFFFFFFFFF
+    return out
+
+
+_POW = _pows()
+
+
+def _bucket(h: np.ndarray, bits: int) -> np.ndarray:
+    return ((h * _MIX) >> np.uint64(64 - bits)).astype(np.int64)
+
+
+def _hashed(texts: list[str], cfg: FeatureConfig):
+    """Vectorised hashed char n-grams and word uni/bigrams over the matching channel."""
+    padded = [" " + t + " " for t in texts]
+    joined = "\x00".join(padded) + "\x00" * (cfg.char_max + 1)
+    n = len(texts)
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    N = cp.shape[0]
+    lengths = np.fromiter((len(t) + 1 for t in padded), dtype=np.int64, count=n)
+    row_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    row_of = np.concatenate([row_of, np.full(N - row_of.shape[0], n - 1, dtype=np.int64)])[:N]
+    c = cp.astype(np.uint64)
+    is_sep = cp == 0
+    cs = np.concatenate(([0], np.cumsum(is_sep, dtype=np.int64)))
+    rows_l, cols_l, vals_l = [], [], []
+    # ---- char n-grams
+    char_counts = np.zeros(n, dtype=np.float64)
+    parts = []
+    h = c * _SALT_CHAR
+    for k in range(2, cfg.char_max + 1):
+        h = h[:-1] * _P + c[k - 1:]
+        if k < cfg.char_min:
+            continue
+        m = N - k + 1
+        valid = (cs[k:k + m] - cs[:m]) == 0
+        # skip n-grams that are all blanks
+        idx = np.nonzero(valid)[0]
+        parts.append((idx, _bucket(h[idx] + np.uint64(k), cfg.bits)))
+    if parts:
+        cidx = np.concatenate([p[0] for p in parts])
+        ccol = np.concatenate([p[1] for p in parts])
+        crow = row_of[cidx]
+        char_counts = np.bincount(crow, minlength=n).astype(np.float64)
+        inv = cfg.char_weight / np.sqrt(np.maximum(char_counts, 1.0))
+        rows_l.append(crow)
+        cols_l.append(ccol)
+        vals_l.append(inv[crow])
+    # ---- words (space-separated tokens of the matching channel)
+    is_b = (cp == 32) | is_sep
+    pos_idx = np.arange(N, dtype=np.int64)
+    last_b = np.maximum.accumulate(np.where(is_b, pos_idx, -1))
+    wpos = pos_idx - last_b - 1
+    inword = ~is_b
+    starts_mask = inword & np.concatenate(([True], is_b[:-1]))
+    ends_mask = inword & np.concatenate((is_b[1:], [True]))
+    word_start = np.nonzero(starts_mask)[0]
+    word_end = np.nonzero(ends_mask)[0] + 1
+    if word_start.size:
+        vals_c = c[inword] * _POW[np.minimum(wpos[inword], _MAXPOW - 1)]
+        offs = np.cumsum(inword)[word_start] - 1
+        wh = np.add.reduceat(vals_c, offs) + _SALT_WORD
+        wrow = row_of[word_start]
+        wcount = np.bincount(wrow, minlength=n).astype(np.float64)
+        winv = cfg.word_weight / np.sqrt(np.maximum(wcount, 1.0))
+        wcol = _bucket(wh, cfg.bits)
+        wval = winv[wrow]
+        same = wrow[:-1] == wrow[1:]
+        bh = wh[:-1][same] * _SALT_BIGRAM + wh[1:][same]
+        brow = wrow[:-1][same]
+        bcol = _bucket(bh, cfg.bits)
+        bval = (cfg.bigram_weight / np.sqrt(np.maximum(wcount, 1.0)))[brow]
+        bstart = word_start[:-1][same]
+        bend = word_end[1:][same]
+        rows_l += [wrow, brow]
+        cols_l += [wcol, bcol]
+        vals_l += [wval, bval]
+        word_rows = np.concatenate([wrow, brow])
+        word_cols = np.concatenate([wcol, bcol])
+        word_vals = np.concatenate([wval, bval])
+        w_start = np.concatenate([word_start, bstart])
+        w_end = np.concatenate([word_end, bend])
+    else:
+        word_rows = word_cols = w_start = w_end = np.zeros(0, dtype=np.int64)
+        word_vals = np.zeros(0)
+    rows = np.concatenate(rows_l) if rows_l else np.zeros(0, dtype=np.int64)
+    cols = np.concatenate(cols_l) if cols_l else np.zeros(0, dtype=np.int64)
+    vals = np.concatenate(vals_l) if vals_l else np.zeros(0)
+    return rows, cols, vals, joined, word_rows, word_cols, word_vals, w_start, w_end
+
+
+def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
+    """Normalise and featurise `texts`. `links_fn(raw_text) -> (flags dict, links list)`."""
+    from gardefou.text.linkfeatures import link_features
+
+    links_fn = links_fn or link_features
+    norms = [normalize(t[: cfg.max_chars]) for t in texts]
+    matches = [nm.match for nm in norms]
+    rows, cols, vals, joined, wr, wc, wv, ws, we = _hashed(matches, cfg)
+    n = len(texts)
+    k = len(DENSE_NAMES)
+    lex_all: list = []
+    links_all: list = []
+    nc = len(LEX_CATEGORIES)
+    rx_link = [(j, rx) for j, (name, rx) in enumerate(_RX.items()) if name in _LINKISH]
+    rx_other = [(j, rx) for j, (name, rx) in enumerate(_RX.items()) if name not in _LINKISH]
+    q_idx = _STRUCT_NAMES.index("question")
+    url_idx = _STRUCT_NAMES.index("url")
+    rows_out: list[list[float]] = []
+    for raw, nm in zip(texts, norms):
+        raw = raw[: cfg.max_chars]
+        lm = lexicon_matches(nm.match)
+        lex_all.append(lm)
+        counts = [0] * nc
+        for _t, cs_ in lm:
+            for ci in cs_:
+                counts[ci] += 1
+        d = [0.0] * k
+        for ci in range(nc):
+            if counts[ci]:
+                d[ci] = _LOG1P[min(counts[ci], 63)]
+                d[nc + ci] = 1.0
+        base = 2 * nc
+        if _LINK_HINT.search(raw):
+            for j, rx in rx_link:
+                if rx.search(raw):
+                    d[base + j] = 1.0
+        for j, rx in rx_other:
+            if rx.search(raw):
+                d[base + j] = 1.0
+        j = base + len(_STRUCT_NAMES)
+        L = len(nm.match)
+        d[j] = float(nm.emoji_bait)
+        d[j + 1] = float(nm.emoji_sexual)
+        wink = 1.0 if ("😉" in raw or "😏" in raw or "🤫" in raw or "😈" in raw) else 0.0
+        d[j + 2] = wink
+        d[j + 3] = float(L < 60)
+        d[j + 4] = float(60 <= L < 400)
+        d[j + 5] = float(L >= 400)
+        d[j + 6] = _LOG1P[min(L, 63)] / 8.0 if L < 64 else float(np.log1p(L)) / 8.0
+        j += 7
+        und, nude, tool, promo, target, upload, req, counter, benign, laund, rev = (1.0 if counts[x] else 0.0 for x in range(nc))
+        flags, links = links_fn(raw)
+        links_all.append(links)
+        has_link = 1.0 if (flags.get("any") or d[base + url_idx]) else 0.0
+        q = d[base + q_idx]
+        d[j:j + 30] = (
+            und * promo, und * target, und * upload, und * req, und * counter, und * has_link,
+            nude * tool, nude * target, nude * promo, und * tool, nude * counter, und * benign,
+            nude * benign, counter * (1.0 - und) * (1.0 - nude), und * q, nude * upload, nude * req,
+            und * float(L < 60),
+            laund * tool, laund * upload, laund * target, laund * promo, laund * wink, laund * benign,
+            counter * upload, counter * promo,
+            rev * und, rev * nude, rev * tool, rev * counter,
+        )
+        j += 30
+        for name in ("provider", "lookalike", "referral", "telegram", "shortener", "app_store", "any"):
+            d[j] = 1.0 if flags.get(name) else 0.0
+            j += 1
+        rows_out.append(d)
+    dense = np.array(rows_out, dtype=np.float64).reshape(n, k)
+    dense *= cfg.dense_weight
+    return Batch(n, rows, cols, vals, dense, norms, lex_all, links_all, joined, wr, wc, wv, ws, we)

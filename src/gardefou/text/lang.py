@@ -1,0 +1,103 @@
+"""A light language guess over the 17 supported languages: Unicode script first, then stop words.
+
+No dependency, no model file: good enough to label a reason ("lang": "pt"), not a general-purpose
+language identifier. Returns None when there is too little to go on.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["detect_lang", "LANGS"]
+
+LANGS = ("en", "fr", "es", "de", "it", "pt", "nl", "pl", "ru", "uk", "tr", "ar", "hi", "id", "ja", "ko", "zh")
+
+_HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HAN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]")
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_DEVANAGARI = re.compile("[\u0900-\u097f]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_UK_ONLY = re.compile("[іїєґ]")
+_RU_ONLY = re.compile("[ыэъё]")
+_LATIN_LETTER = re.compile("[a-zà-ÿāăąćčďēėęěğīıįłńňőœřśşšťūůűųźżž]")
+_LATIN_WORD = re.compile(r"[a-zà-ÿāăąćčďēėęěğīıįłńňőœřśşšťūůűųźżž']+")
+
+_STOP = {
+    "en": "the and is are to of for you your with this that it on in be can how what my me i we our from any free just get no not was have has will".split(),
+    "fr": "le la les et est des une un du pour vous votre avec ce cette qui que pas sur dans il elle je tu mon ma au aux sont être très plus mais c'est qu'il l'".split(),
+    "es": "el la los las y es de del que en un una por para con su tu mi no se lo le más muy pero como esta este está son al ya también".split(),
+    "de": "der die das und ist nicht ein eine mit für von zu auf den dem ich du sie es wir ihr sich auch wie bei oder aus noch nur mehr".split(),
+    "it": "il lo la gli le e è di del della che un una per con non su sono come anche più questo questa mi ti ci ho hai ma nel alla".split(),
+    "pt": "o a os as e é de do da dos das que um uma para com não no na em por mais seu sua você eu ele ela isso mas são pra também".split(),
+    "nl": "de het een en is van dat die niet op in te met voor zijn je jij ik we ze er maar ook om als bij dit aan naar".split(),
+    "pl": "i w na z że się nie jest to do jak co o ale ja ty on ona po dla od za tak czy jej go mnie przez być są".split(),
+    "tr": "ve bir bu da de için ile ne çok daha gibi ama ben sen o var yok mi mı mu mü olarak kadar her şey bunu ki en".split(),
+    "id": "dan yang di ke dari ini itu untuk dengan ada tidak aku kamu saya dia bisa juga akan atau sudah mau apa gratis karena nya".split(),
+    "hi": "hai hain ka ki ke ko se mein me aur nahi kya yeh ye woh kar karo bhi tha tum main mujhe kisi koi".split(),
+}
+_STOP_INDEX: dict[str, list[str]] = {}
+for _lang, _words in _STOP.items():
+    for _w in _words:
+        _STOP_INDEX.setdefault(_w, []).append(_lang)
+
+_CHAR_HINTS = (
+    (re.compile("[ãõ]"), "pt", 2.0),
+    (re.compile("ç"), "pt", 0.5),
+    (re.compile("ç"), "fr", 0.5),
+    (re.compile("ñ|¿|¡"), "es", 2.0),
+    (re.compile("ß|ä|ö|ü"), "de", 0.7),
+    (re.compile("[ąęłńśźż]"), "pl", 2.0),
+    (re.compile("[şğı]"), "tr", 2.0),
+    (re.compile("[ùêâîôœ]"), "fr", 1.0),
+    (re.compile("ij"), "nl", 0.5),
+)
+
+
+_NONLATIN = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u0900-\u097f\u0400-\u04ff]")
+
+
+def detect_lang(text: str) -> str | None:
+    """Guess the language of `text` (one of LANGS) or None."""
+    if not text:
+        return None
+    sample = text[:600]
+    lower = sample.lower()
+    if not sample.isascii():
+        if _HANGUL.search(sample):
+            return "ko"
+        if _KANA.search(sample):
+            return "ja"
+        if _HAN.search(sample):
+            return "zh"
+        if _NONLATIN.search(sample):
+            n_ar = len(_ARABIC.findall(sample))
+            n_hi = len(_DEVANAGARI.findall(sample))
+            n_cy = len(_CYRILLIC.findall(sample))
+            n_lat = len(_LATIN_LETTER.findall(lower))
+            best = max((n_ar, "ar"), (n_hi, "hi"), (n_cy, "cy"), (n_lat, "lat"))
+            if best[1] == "ar":
+                return "ar"
+            if best[1] == "hi":
+                return "hi"
+            if best[1] == "cy":
+                uk = len(_UK_ONLY.findall(lower))
+                ru = len(_RU_ONLY.findall(lower))
+                return "uk" if uk > ru else "ru"
+    words = _LATIN_WORD.findall(lower)
+    if not words:
+        return None
+    scores: dict[str, float] = {}
+    get = _STOP_INDEX.get
+    for w in words:
+        langs = get(w)
+        if langs:
+            for lang in langs:
+                scores[lang] = scores.get(lang, 0.0) + 1.0
+    if not sample.isascii():
+        for rx, lang, weight in _CHAR_HINTS:
+            if rx.search(lower):
+                scores[lang] = scores.get(lang, 0.0) + weight
+    if not scores:
+        return "en"
+    return max(scores.items(), key=lambda kv: (kv[1], kv[0] == "en"))[0]

@@ -1,0 +1,125 @@
+"""The shipped linear model: stored as `.npz` (numeric arrays only, loaded with allow_pickle=False)
+plus a JSON file (feature configuration, calibration, threshold, metadata). No pickle anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from gardefou.text.features import DENSE_NAMES, FeatureConfig
+
+__all__ = ["TextModel", "load_model", "DEFAULT_MODEL_DIR", "CATEGORIES"]
+
+DEFAULT_MODEL_DIR = Path(__file__).with_name("model")
+CATEGORIES = ("advertising", "referral", "telegram", "review", "request", "search", "laundered")
+KIND_TO_CATEGORY = {
+    "ad": "advertising", "referral": "referral", "telegram": "telegram", "review": "review",
+    "listicle": "review", "request": "request", "search_query": "search", "laundered": "laundered",
+}
+CAT_BITS = 16
+
+
+@dataclass
+class TextModel:
+    config: FeatureConfig
+    w_hashed: np.ndarray          # (2**bits,) float32
+    w_dense: np.ndarray           # (k,) float32
+    intercept: float
+    calib_a: float
+    calib_b: float
+    threshold: float
+    cat_hashed: np.ndarray        # (n_cat, 2**CAT_BITS) float32
+    cat_dense: np.ndarray         # (n_cat, k)
+    cat_intercept: np.ndarray     # (n_cat,)
+    categories: tuple[str, ...] = CATEGORIES
+    meta: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ scoring
+    def decision(self, batch) -> np.ndarray:
+        s = np.bincount(batch.rows, weights=self.w_hashed[batch.cols] * batch.vals, minlength=batch.n)
+        s += batch.dense @ self.w_dense + self.intercept
+        return s
+
+    def probability(self, decision: np.ndarray) -> np.ndarray:
+        z = self.calib_a * decision + self.calib_b
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+
+    def category_scores(self, batch, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), n_cat) scores for the selected rows only."""
+        if rows.size == 0:
+            return np.zeros((0, len(self.categories)))
+        sel = np.zeros(batch.n, dtype=bool)
+        sel[rows] = True
+        keep = sel[batch.rows]
+        r = batch.rows[keep]
+        c = batch.cols[keep] & ((1 << CAT_BITS) - 1)
+        v = batch.vals[keep]
+        remap = np.full(batch.n, -1, dtype=np.int64)
+        remap[rows] = np.arange(rows.size)
+        rr = remap[r]
+        out = np.empty((rows.size, len(self.categories)))
+        for k in range(len(self.categories)):
+            out[:, k] = np.bincount(rr, weights=self.cat_hashed[k][c] * v, minlength=rows.size)
+        out += batch.dense[rows] @ self.cat_dense.T + self.cat_intercept
+        return out
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, directory: Path) -> None:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        nz = np.nonzero(self.w_hashed)[0].astype(np.int32)
+        arrays = {
+            "w_idx": nz,
+            "w_val": self.w_hashed[nz].astype(np.float32),
+            "w_dense": self.w_dense.astype(np.float32),
+            "cat_hashed": self.cat_hashed.astype(np.float16),
+            "cat_dense": self.cat_dense.astype(np.float32),
+            "cat_intercept": self.cat_intercept.astype(np.float32),
+        }
+        np.savez_compressed(directory / "weights.npz", **arrays)
+        digest = hashlib.sha256((directory / "weights.npz").read_bytes()).hexdigest()
+        doc = {
+            "format": "gardefou-text-linear/1",
+            "config": self.config.to_dict(),
+            "intercept": float(self.intercept),
+            "calibration": {"method": "platt", "a": float(self.calib_a), "b": float(self.calib_b)},
+            "threshold": float(self.threshold),
+            "dense_names": list(DENSE_NAMES),
+            "categories": list(self.categories),
+            "cat_bits": CAT_BITS,
+            "weights_sha256": digest,
+            "meta": self.meta,
+        }
+        (directory / "model.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> "TextModel":
+        directory = Path(directory)
+        doc = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+        if doc.get("format") != "gardefou-text-linear/1":
+            raise ValueError(f"unknown model format {doc.get('format')!r}")
+        if doc["dense_names"] != list(DENSE_NAMES):
+            raise ValueError("model was trained with a different feature set; retrain with `gardefou text train`")
+        cfg = FeatureConfig.from_dict(doc["config"])
+        with np.load(directory / "weights.npz", allow_pickle=False) as z:
+            w = np.zeros(1 << cfg.bits, dtype=np.float32)
+            w[z["w_idx"]] = z["w_val"]
+            return cls(
+                config=cfg, w_hashed=w, w_dense=z["w_dense"].astype(np.float64),
+                intercept=float(doc["intercept"]), calib_a=float(doc["calibration"]["a"]),
+                calib_b=float(doc["calibration"]["b"]), threshold=float(doc["threshold"]),
+                cat_hashed=z["cat_hashed"].astype(np.float32), cat_dense=z["cat_dense"].astype(np.float64),
+                cat_intercept=z["cat_intercept"].astype(np.float64),
+                categories=tuple(doc["categories"]), meta=doc.get("meta", {}),
+            )
+
+
+@lru_cache(maxsize=4)
+def load_model(directory: str | None = None) -> TextModel:
+    return TextModel.load(Path(directory) if directory else DEFAULT_MODEL_DIR)

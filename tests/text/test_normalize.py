@@ -1,0 +1,99 @@
+"""Each evasion trick is undone and reported; genuine non-Latin text is left alone."""
+
+import time
+
+import pytest
+
+from gardefou.text import normalize
+
+
+@pytest.mark.parametrize(
+    "raw, expected, trick",
+    [
+        ("n u d i f y any girl", "nudify any girl", "spaced letters"),
+        ("un dress her now", "undress her now", "spaced letters"),
+        ("n.u.d.e pics", "nude pics", "inner punctuation"),
+        ("n*ked pics", "naked pics", "inner punctuation"),
+        ("un-dress her", "undress her", "inner punctuation"),
+        ("nud1fy app", "nudify app", "leetspeak"),
+        ("undr3ss any ph0to", "undress any photo", "leetspeak"),
+        ("n@ked $ex", "naked sex", "leetspeak"),
+        ("nuuuuude", "nude", "repeated letters"),
+        ("ｎｕｄｉｆｙ", "nudify", "fullwidth"),
+        ("𝐧𝐮𝐝𝐢𝐟𝐲 𝐚𝐩𝐩", "nudify app", "homoglyphs"),
+        ("ʀᴇᴍᴏᴠᴇ ᴄʟᴏᴛʜᴇꜱ", "remove clothes", "homoglyphs"),
+        ("undrеss bot", "undress bot", "homoglyphs"),          # Cyrillic е
+        ("ΝUDΕ pics", "nude pics", "homoglyphs"),               # Greek capitals
+        ("ᑌndress AI", "undress ai", "homoglyphs"),             # Canadian syllabics
+        ("nud\u200bify", "nudify", "zero-width"),
+        ("un\u2060dress\ufeff", "undress", "zero-width"),
+        ("👉 undress bot 🔞", "undress bot", "emoji"),
+    ],
+)
+def test_tricks(raw, expected, trick):
+    n = normalize(raw)
+    assert n.text == expected
+    assert trick in n.tricks
+
+
+def test_emoji_bait_flag():
+    assert normalize("free credits 👉 link").emoji_bait
+    assert normalize("🔞 bot").emoji_bait
+    assert not normalize("happy birthday 🎂").emoji_bait
+
+
+def test_plain_text_has_no_tricks():
+    for t in ["The lawsuit names 16 websites.", "T-shirt sizes S, M and L, 4k video, covid19, mp4", "e-mail me at a@b.com",
+              "C'est l'appli qu'il faut", "Ask @user_bot", "Visit https://example.com/a-b.c?x=1"]:
+        assert normalize(t).tricks == (), t
+
+
+def test_urls_kept_intact():
+    n = normalize("go to nud1fy.app/?ref=ABC now")
+    assert "nud1fy.app/?ref=abc" in n.text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Раздень любую девушку по фото",              # Russian
+        "Сними одежду с любого фото за 5 секунд",
+        "Роздягни будь-яку дівчину за фото, це їжак", # Ukrainian with і ї є
+        "Η Ελλάδα είναι ωραία χώρα",                   # Greek
+        "Приложение AI для фото",                      # Russian with a genuine Latin word
+    ],
+)
+def test_genuine_cyrillic_greek_not_mangled(raw):
+    n = normalize(raw)
+    assert n.text == raw.lower()
+    assert "homoglyphs" not in n.tricks
+
+
+def test_mixed_cyrillic_word_folded_to_cyrillic():
+    # Latin lookalikes inside a Russian word are folded to Cyrillic, not the other way round
+    assert normalize("pаздень любую").text == "раздень любую"
+
+
+def test_hindi_and_cjk_untouched():
+    for t in ["कपड़े हटाने वाला ऐप", "一键脱衣 免费", "옷 벗기는 앱", "服を消すアプリ", "ازالة الملابس"]:
+        n = normalize(t)
+        assert n.tricks == ()
+    assert normalize("कपड़े हटाने").match == "कपड़े हटाने"
+
+
+def test_accents_folded_in_match_channel_only():
+    n = normalize("Déshabiller N'IMPORTE quelle fille")
+    assert n.text.startswith("déshabiller")
+    assert n.match.startswith("deshabiller")
+
+
+def test_linear_time_on_adversarial_inputs():
+    for bad in ["a " * 200_000, "a." * 200_000, "a" * 400_000, "n*" * 200_000, "1a" * 200_000, "-a" * 200_000,
+                "\u200b" * 200_000, "👉" * 100_000, "ab cd " * 70_000]:
+        t0 = time.perf_counter()
+        normalize(bad)
+        assert time.perf_counter() - t0 < 3.0, bad[:10]
+
+
+def test_non_string_input():
+    assert normalize("").text == ""
