@@ -20,6 +20,7 @@ _CAT_LABEL = {
     "promo": "promotion term", "target": "targets a person/any photo", "upload": "photo upload cue",
     "request": "request cue", "counter": "news/policy/support cue", "benign": "everyday-use cue",
     "laundered": "laundering euphemism", "review": "review/ranking cue",
+    "garment": "clothing term", "vanish": "remove/erase/see-through cue",
 }
 _STRUCT_REASON = {
     "struct:referral": "referral/affiliate code", "struct:telegram": "Telegram bot/channel handle",

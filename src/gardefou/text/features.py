@@ -23,7 +23,7 @@ __all__ = [
     "FeatureConfig", "Batch", "featurize", "lexicon", "DENSE_NAMES", "LEX_CATEGORIES",
 ]
 
-LEX_CATEGORIES = ("undress", "nude", "tool", "promo", "target", "upload", "request", "counter", "benign", "laundered", "review")
+LEX_CATEGORIES = ("undress", "nude", "tool", "promo", "target", "upload", "request", "counter", "benign", "laundered", "review", "garment", "vanish")
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _P = np.uint64(0x100000001B3)            # FNV prime as polynomial base
 _MIX = np.uint64(0x9E3779B97F4A7C15)     # Fibonacci hashing multiplier
@@ -221,7 +221,18 @@ _RX = {
 }
 _STRUCT_NAMES = tuple(_RX)
 _LINKISH = {"url", "obfuscated_domain", "referral", "telegram", "shortener"}
-_LINK_HINT = re.compile(r"[./@\[(]|\bdot\b|точка|punto|ponto|nokta|titik", re.I)
+_DIGIT_RE = re.compile(r"\d")
+_QUOTES = "\"“”«»„‘’「」『』"
+_PREFILTER = {
+    "percent": lambda t, d: d and "%" in t,
+    "question": lambda t, d: "?" in t or "？" in t or "؟" in t,
+    "quote": lambda t, d: any(q in t for q in _QUOTES),
+    "year": lambda t, d: d,
+    "hashtag": lambda t, d: "#" in t,
+    "handle": lambda t, d: "@" in t,
+    "price": lambda t, d: d,
+    "number_free": lambda t, d: d,
+}
 _LOG1P = [float(np.log1p(i)) for i in range(64)]
 
 DENSE_NAMES: tuple[str, ...] = (
@@ -237,6 +248,8 @@ DENSE_NAMES: tuple[str, ...] = (
         "x:laundered*tool", "x:laundered*upload", "x:laundered*target", "x:laundered*promo", "x:laundered*wink",
         "x:laundered*benign", "x:counter*upload", "x:counter*promo",
         "x:review*undress", "x:review*nude", "x:review*tool", "x:review*counter",
+        "x:garment*vanish", "x:garment*vanish*target", "x:garment*vanish*upload", "x:garment*vanish*benign",
+        "x:garment*vanish*tool", "x:garment*vanish*counter", "x:garment*laundered",
     )
     + ("link:provider", "link:lookalike", "link:referral", "link:telegram", "link:shortener", "link:app_store", "link:any")
 )
@@ -361,7 +374,7 @@ def _hashed(texts: list[str], cfg: FeatureConfig):
 
 def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
     """Normalise and featurise `texts`. `links_fn(raw_text) -> (flags dict, links list)`."""
-    from gardefou.text.linkfeatures import link_features
+    from gardefou.text.linkfeatures import _hint as _link_hint, link_features
 
     links_fn = links_fn or link_features
     norms = [normalize(t[: cfg.max_chars]) for t in texts]
@@ -391,11 +404,15 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
                 d[ci] = _LOG1P[min(counts[ci], 63)]
                 d[nc + ci] = 1.0
         base = 2 * nc
-        if _LINK_HINT.search(raw):
+        if _link_hint(raw):
             for j, rx in rx_link:
                 if rx.search(raw):
                     d[base + j] = 1.0
+        has_digit = _DIGIT_RE.search(raw) is not None
         for j, rx in rx_other:
+            pre = _PREFILTER.get(_STRUCT_NAMES[j])
+            if pre is not None and not pre(raw, has_digit):
+                continue
             if rx.search(raw):
                 d[base + j] = 1.0
         j = base + len(_STRUCT_NAMES)
@@ -409,12 +426,13 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
         d[j + 5] = float(L >= 400)
         d[j + 6] = _LOG1P[min(L, 63)] / 8.0 if L < 64 else float(np.log1p(L)) / 8.0
         j += 7
-        und, nude, tool, promo, target, upload, req, counter, benign, laund, rev = (1.0 if counts[x] else 0.0 for x in range(nc))
+        und, nude, tool, promo, target, upload, req, counter, benign, laund, rev, garm, van = (1.0 if counts[x] else 0.0 for x in range(nc))
+        gv = garm * van
         flags, links = links_fn(raw)
         links_all.append(links)
         has_link = 1.0 if (flags.get("any") or d[base + url_idx]) else 0.0
         q = d[base + q_idx]
-        d[j:j + 30] = (
+        d[j:j + 37] = (
             und * promo, und * target, und * upload, und * req, und * counter, und * has_link,
             nude * tool, nude * target, nude * promo, und * tool, nude * counter, und * benign,
             nude * benign, counter * (1.0 - und) * (1.0 - nude), und * q, nude * upload, nude * req,
@@ -422,8 +440,9 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
             laund * tool, laund * upload, laund * target, laund * promo, laund * wink, laund * benign,
             counter * upload, counter * promo,
             rev * und, rev * nude, rev * tool, rev * counter,
+            gv, gv * target, gv * upload, gv * benign, gv * tool, gv * counter, garm * laund,
         )
-        j += 30
+        j += 37
         for name in ("provider", "lookalike", "referral", "telegram", "shortener", "app_store", "any"):
             d[j] = 1.0 if flags.get(name) else 0.0
             j += 1
