@@ -78,6 +78,11 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, *, demo
         out.flush()
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO), format="%(levelname)s %(name)s: %(message)s")
     if workers > 1:
+        import importlib.util
+
+        if not (importlib.util.find_spec("httptools") and importlib.util.find_spec("uvloop")):
+            log.warning("several workers without httptools and uvloop answer in ~40 ms steps; "
+                        "pip install 'uvicorn[standard]' (or run one worker)")
         env = os.environ
         env["GARDEFOU_DATA_DIR"] = str(settings.data_dir)
         env["GARDEFOU_DB"] = settings.db_url
