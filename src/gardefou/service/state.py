@@ -84,6 +84,12 @@ class ServiceState:
         self.index = SyncedIndex(self.store, self.settings.index_dir)
         self._loaded_seq = self.index.seq
         self.index.search("0" * 64, 32)  # load the compiled search kernels before the first request
+        try:  # and the text model, so the first text scan is not the one that pays for loading it
+            from gardefou.service.scanning import text_signals
+
+            text_signals("warm-up: example.com")
+        except Exception as exc:  # text scans will report the problem themselves
+            log.warning("text detectors unavailable: %s", exc)
         self.matcher = CachedBankMatcher(self.store, self.index, self)
         self.last_sync_ok = time.monotonic()
         self.ready.set()
