@@ -50,14 +50,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def build_data(data_dir: Path, entries: int, seed: int = 1) -> tuple[str, str]:
+def build_data(data_dir: Path, entries: int, seed: int = 1, db: str | None = None) -> tuple[str, str]:
     """A store with one bank of `entries` random hashes and a saved index; returns (scanner key, a stored pdq)."""
     from gardefou.config import resolve_settings
     from gardefou.store import open_store
     from gardefou.store import service_repo as repo
     from gardefou.store.index_sync import SyncedIndex
 
-    settings = resolve_settings(data_dir)
+    settings = resolve_settings(data_dir, db)
     store = open_store(settings)
     bank = store.create_bank("bench", description="1M random hashes", kind="block")
     rng = np.random.default_rng(seed)
@@ -106,8 +106,8 @@ def jpeg_512(seed: int = 3) -> bytes:
     return buf.getvalue()
 
 
-def start_server(data_dir: Path, port: int, workers: int, plain: bool = False) -> subprocess.Popen:
-    env = dict(os.environ, GARDEFOU_DATA_DIR=str(data_dir), GARDEFOU_DB=f"sqlite:///{data_dir / 'gardefou.db'}",
+def start_server(data_dir: Path, port: int, workers: int, plain: bool = False, db: str | None = None) -> subprocess.Popen:
+    env = dict(os.environ, GARDEFOU_DATA_DIR=str(data_dir), GARDEFOU_DB=db or f"sqlite:///{data_dir / 'gardefou.db'}",
                PYTHONPATH=str(ROOT / "src"))
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "gardefou.service.app:app_from_env", "--host", "127.0.0.1",
            "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
@@ -240,6 +240,7 @@ def main() -> None:
     ap.add_argument("--routes", default="hash,text,image", help="which scans to load (comma-separated)")
     ap.add_argument("--plain-uvicorn", action="store_true",
                     help="pure-Python HTTP parser and event loop (h11, asyncio) even when httptools/uvloop are installed")
+    ap.add_argument("--db", help="an EMPTY PostgreSQL database URL to bench on (default: SQLite in a temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep the data dir")
     args = ap.parse_args()
 
@@ -247,9 +248,9 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="gardefou-bench-"))
     server = None
     try:
-        key, stored = build_data(tmp, args.entries)
+        key, stored = build_data(tmp, args.entries, db=args.db)
         port = free_port()
-        server = start_server(tmp, port, args.workers, args.plain_uvicorn)
+        server = start_server(tmp, port, args.workers, args.plain_uvicorn, args.db)
         t0 = time.perf_counter()
         wait_ready(port, workers=args.workers)
         print(f"server: {args.workers} worker(s) ready in {time.perf_counter() - t0:.1f}s on 127.0.0.1:{port}; "
