@@ -52,3 +52,33 @@ def test_revocation_reaches_another_process_within_seconds(db_url, tmp_path):
             assert time.monotonic() - t0 < 3, "revocation not seen by the other instance"
             time.sleep(0.05)
     store.close()
+
+
+def test_concurrent_decisions_are_all_recorded(live):
+    """Group-committed review items: every concurrent non-allow decision gets its own item and counts."""
+    import threading
+
+    intake = {"Authorization": f"Bearer {live.keys['intake']}"}
+    scan = {"Authorization": f"Bearer {live.keys['scanner']}"}
+    httpx.post(live.url + "/v1/banks", json={"name": "v"}, headers={"Authorization": f"Bearer {live.keys['admin']}"})
+    case = httpx.post(live.url + "/v1/cases", json={"bank": "v", "hashes": [{"pdq": "3" * 64}]}, headers=intake).json()
+    ids, errors = [], []
+
+    def worker():
+        with httpx.Client(base_url=live.url, timeout=30) as c:
+            for _ in range(10):
+                r = c.post("/v1/scan/hash", json={"pdq": "3" * 64}, headers=scan)
+                if r.status_code != 200 or r.json()["decision"]["action"] != "block":
+                    errors.append(r.text)
+                else:
+                    ids.append(r.json()["review_id"])
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(ids) == 80 and len(set(ids)) == 80
+    status = httpx.get(live.url + f"/v1/cases/{case['case_id']}",
+                       headers={**intake, "X-Withdraw-Token": case["withdraw_token"]}).json()
+    assert status["match_count"] == 80

@@ -44,7 +44,7 @@ def _scan_hash(state, who, base, banks):
     return _finish(state, who, "hash", base, matches)
 
 
-def _finish(state, who, kind, base, matches, dihedral=False):
+def _finish(state, who, kind, base, matches):
     decision = decide(matches, policy=state.config.policy)
     out = {**base, "matches": [sc.match_dict(m) for m in matches], "decision": decision.to_dict()}
     if decision.action != "allow":
