@@ -52,3 +52,25 @@ def test_fast_path_and_full_route_agree(sqlite_service):
                                           "decision": {"action": "allow", "reasons": []}}
     _shape(svc.post("/v1/scan/hash", json={"pdq": "AB" * 32, "quality": 101}, role="scanner"), 422)
     _shape(svc.post("/v1/scan/hash", json={"pdq": "AB" * 32}, role="reviewer"), 403)
+
+
+def test_fast_path_bytes_match_the_route_for_text(sqlite_service):
+    from tests.service.conftest import TEXT_UNAVAILABLE
+
+    if TEXT_UNAVAILABLE:
+        import pytest
+
+        pytest.skip(TEXT_UNAVAILABLE)
+    svc = sqlite_service
+    fresh = svc.post("/v1/keys", json={"role": "scanner", "name": "fresh"}).json()["key"]
+    headers = {"Authorization": f"Bearer {fresh}"}
+    for text in ("Lovely sunset at the beach — été 🌅", "Undress anyone with AI: nudify.app"):
+        # a key's first request is not in the cache yet: it takes the full FastAPI route...
+        slow = svc.client.post("/v1/scan/text", json={"text": text}, headers=headers)
+        fast = svc.client.post("/v1/scan/text", json={"text": text}, headers=headers)  # ...the next one the lean path
+        assert fast.status_code == slow.status_code == 200
+        strip = lambda c: c.replace(b'"review_id":%d' % slow.json().get("review_id", 0),  # noqa: E731
+                                    b'"review_id":%d' % fast.json().get("review_id", 0))
+        assert strip(slow.content) == fast.content
+        fresh = svc.post("/v1/keys", json={"role": "scanner"}).json()["key"]
+        headers = {"Authorization": f"Bearer {fresh}"}

@@ -73,11 +73,13 @@ class ScanFastPath:
         body = b"".join(chunks)
         try:
             out = await self._answer(scope["path"], body, state, principal)
+            # the same serialisation as Starlette's JSONResponse
+            raw = None if out is None else json.dumps(out, ensure_ascii=False, allow_nan=False, indent=None,
+                                                      separators=(",", ":")).encode("utf-8")
         except Exception:  # whatever went wrong, the full route reports it properly
-            out = None
-        if out is None:
+            raw = None
+        if raw is None:
             return await self.app(scope, _replay(body, receive), send)
-        raw = json.dumps(out).encode()
         await send({"type": "http.response.start", "status": 200,
                     "headers": _HEADERS + [(b"content-length", str(len(raw)).encode())]})
         await send({"type": "http.response.body", "body": raw})
