@@ -74,3 +74,16 @@ def test_fast_path_bytes_match_the_route_for_text(sqlite_service):
         assert strip(slow.content) == fast.content
         fresh = svc.post("/v1/keys", json={"role": "scanner"}).json()["key"]
         headers = {"Authorization": f"Bearer {fresh}"}
+
+
+def test_hostile_json_is_a_4xx(sqlite_service):
+    svc = sqlite_service
+    svc.post("/v1/banks", json={"name": "b"})
+    deep = b"[" * 100_000 + b"]" * 100_000
+    for path, role in (("/v1/banks/b/entries", "admin"), ("/v1/cases", "intake"), ("/v1/scan/hash", "scanner"),
+                       ("/v1/scan/text", "scanner"), ("/v1/banks", "admin")):
+        r = svc.post(path, content=deep, headers={"Content-Type": "application/json"}, role=role)
+        assert 400 <= r.status_code < 500, (path, r.status_code, r.text[:200])
+        assert r.json()["error"]["code"]
+    r = svc.post("/v1/banks/b/entries", files={"file": ("a.jpg", b"x", "image/jpeg")}, data={"metadata": "[" * 100_000})
+    assert 400 <= r.status_code < 500

@@ -100,7 +100,7 @@ async def add_entries(name: BankPath, request: Request, who: Principal = Depends
         if "metadata" in parts:
             try:
                 metadata = json.loads(bytes(parts["metadata"].data) or b"{}")
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise ApiError(422, "invalid", "metadata must be a JSON object") from None
             if not isinstance(metadata, dict):
                 raise ApiError(422, "invalid", "metadata must be a JSON object")

@@ -48,7 +48,7 @@ async def json_body(request: Request, adapter: TypeAdapter, *, what: str = "a JS
     raw = await request.body()
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise RequestValidationError([{"loc": ("body",), "msg": f"invalid JSON: {exc}", "type": "json_invalid"}]) from None
     try:
         return adapter.validate_python(data)
