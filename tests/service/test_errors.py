@@ -87,3 +87,16 @@ def test_hostile_json_is_a_4xx(sqlite_service):
         assert r.json()["error"]["code"]
     r = svc.post("/v1/banks/b/entries", files={"file": ("a.jpg", b"x", "image/jpeg")}, data={"metadata": "[" * 100_000})
     assert 400 <= r.status_code < 500
+
+
+def test_out_of_range_ids_and_cursors_are_4xx(service):
+    from gardefou.store import service_repo as repo
+
+    service.post("/v1/banks", json={"name": "b"})
+    for path in ("/v1/keys/2147483648", "/v1/keys/99999999999999999999"):
+        assert service.delete(path).status_code == 422
+    assert service.delete("/v1/keys/2147483647").status_code == 404
+    huge = repo.encode_cursor("e", 2**63)
+    assert service.get("/v1/banks/b/entries", params={"cursor": huge}).status_code == 422
+    assert service.get("/v1/review/9223372036854775808", role="reviewer").status_code == 422
+    assert service.get("/v1/banks/b/entries/4611686018427387903").status_code == 404

@@ -101,7 +101,7 @@ def revoke_key(store: Store, ident: str | int) -> KeyInfo:
     with store.session.begin() as s:
         rows: list[ApiKey]
         if isinstance(ident, int) or (isinstance(ident, str) and ident.isdigit()):
-            row = s.get(ApiKey, int(ident))
+            row = s.get(ApiKey, int(ident)) if 0 < int(ident) < 2**31 else None
             rows = [row] if row else []
         else:
             rows = list(s.scalars(select(ApiKey).where((ApiKey.name == ident) | (ApiKey.prefix == ident))))
@@ -344,7 +344,7 @@ def decode_cursor(kind: str, cursor: str | None) -> int | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         k, value = json.loads(raw)
-        if k != kind or not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        if k != kind or not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**62:
             raise ValueError
         return value
     except (ValueError, TypeError, UnicodeDecodeError):

@@ -91,7 +91,7 @@ def create_key(body: KeyCreate, request: Request, who: Principal = Depends(admin
 
 @router.delete("/v1/keys/{key_id}", response_model=KeyOut, tags=["keys"], responses=errors(404),
                summary="Revoke an API key (admin); effective at once here, within a second elsewhere")
-def revoke_key(key_id: Annotated[int, Path(ge=1, le=2**31)], request: Request, who: Principal = Depends(admin)):
+def revoke_key(key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: Request, who: Principal = Depends(admin)):
     state = get_state(request)
     info = repo.revoke_key(state.store, key_id)
     state.keys.clear()
