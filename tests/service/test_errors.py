@@ -100,3 +100,14 @@ def test_out_of_range_ids_and_cursors_are_4xx(service):
     assert service.get("/v1/banks/b/entries", params={"cursor": huge}).status_code == 422
     assert service.get("/v1/review/9223372036854775808", role="reviewer").status_code == 422
     assert service.get("/v1/banks/b/entries/4611686018427387903").status_code == 404
+
+
+def test_nul_characters_are_refused_where_text_columns_would_reject_them(service):
+    assert service.post("/v1/banks", json={"name": "b", "description": "a\x00b"}).status_code == 422
+    assert service.post("/v1/keys", json={"role": "scanner", "name": "a\x00"}).status_code == 422
+    assert service.get("/v1/audit", params={"actor": "a\x00"}).status_code == 422
+    service.post("/v1/banks", json={"name": "b"})
+    r = service.post("/v1/cases", json={"bank": "b", "hashes": [{"pdq": "1" * 64}], "note": "\x00"}, role="intake")
+    assert r.status_code == 422
+    # inside JSON columns they are fine (escaped), e.g. entry metadata
+    assert service.post("/v1/banks/b/entries", json={"pdq": "1" * 64, "metadata": {"k": "a\x00b"}}).status_code == 201

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 PdqStr = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$", description="PDQ hash: 64 hex characters")
 Md5Str = Field(default=None, pattern=r"^[0-9a-fA-F]{32}$", description="MD5: 32 hex characters")
 BankName = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$", min_length=1, max_length=100)
 
 MAX_TEXT_CHARS = 100_000
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+# Free text stored in a text column (PostgreSQL refuses NUL characters there).
+Text = Annotated[str, AfterValidator(_no_nul)]
 _REGISTRY: dict[str, type[BaseModel]] = {}
 
 
@@ -47,13 +57,13 @@ class ErrorResponse(BaseModel):
 # -- banks ---------------------------------------------------------------------------------------
 class BankCreate(Strict):
     name: str = BankName
-    description: str = Field(default="", max_length=10_000)
+    description: Text = Field(default="", max_length=10_000)
     kind: Literal["block", "allow"] = "block"
     max_distance: Optional[int] = Field(default=None, ge=0, le=256, description="PDQ threshold (inclusive); default 31")
 
 
 class BankPatch(Strict):
-    description: Optional[str] = Field(default=None, max_length=10_000)
+    description: Optional[Text] = Field(default=None, max_length=10_000)
     kind: Optional[Literal["block", "allow"]] = None
     max_distance: Optional[int] = Field(default=None, ge=0, le=256)
 
@@ -110,7 +120,7 @@ class CaseHash(Strict):
 class CaseCreate(Strict):
     bank: str = BankName
     hashes: list[CaseHash] = Field(min_length=1, max_length=10_000)
-    note: str = Field(default="", max_length=2000)
+    note: Text = Field(default="", max_length=2000)
 
 
 class CaseCreated(BaseModel):
@@ -196,7 +206,7 @@ class BatchResult(BaseModel):
 # -- review, audit, keys -------------------------------------------------------------------------
 class ReviewDecision(Strict):
     decision: Literal["confirm", "dismiss"]
-    note: str = Field(default="", max_length=10_000)
+    note: Text = Field(default="", max_length=10_000)
 
 
 class ReviewOut(BaseModel):
@@ -234,7 +244,7 @@ class AuditPage(BaseModel):
 
 class KeyCreate(Strict):
     role: Literal["admin", "reviewer", "scanner", "intake"]
-    name: Optional[str] = Field(default=None, max_length=100)
+    name: Optional[Text] = Field(default=None, max_length=100)
 
 
 class KeyOut(BaseModel):

@@ -65,8 +65,8 @@ def decide_review(item_id: Annotated[int, Path(ge=1, le=2**62)], body: ReviewDec
 @router.get("/v1/audit", response_model=AuditPage, tags=["audit"], responses=errors(),
             summary="The append-only audit log, newest first (admin)")
 def list_audit(request: Request, who: Principal = Depends(admin), cursor: Cursor = None, limit: Limit = 100,
-               actor: Annotated[Optional[str], Query(max_length=100)] = None,
-               action: Annotated[Optional[str], Query(max_length=60)] = None):
+               actor: Annotated[Optional[str], Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
+               action: Annotated[Optional[str], Query(max_length=60, pattern=r"^[^\x00]*$")] = None):
     before = page_cursor("a", cursor)
     rows = repo.list_audit(get_state(request).store, before_id=before, limit=limit + 1, actor=actor, action=action)
     more = len(rows) > limit
