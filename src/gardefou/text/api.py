@@ -121,6 +121,8 @@ def classify_batch(texts: Iterable[Any], threshold: float | None = None, model: 
     verdicts: list[TextVerdict] = []
     from gardefou.text.features import DENSE_NAMES
 
+    struct_idx = [(j, _STRUCT_REASON[n]) for j, n in enumerate(DENSE_NAMES) if n in _STRUCT_REASON]
+    dense_rows = batch.dense.tolist()
     for i in range(batch.n):
         nm = batch.norms[i]
         f = bool(flagged[i])
@@ -138,16 +140,16 @@ def classify_batch(texts: Iterable[Any], threshold: float | None = None, model: 
                 continue
             for ci in cats_:
                 wgt = wd[ci] + wd[len(LEX_CATEGORIES) + ci]
-                if (wgt > 0) == f and shown < 4:
+                always = f and LEX_CATEGORIES[ci] in ("undress", "laundered")
+                if ((wgt > 0) == f or always) and shown < 4:
                     reasons.append(f'{_CAT_LABEL[LEX_CATEGORIES[ci]]}: "{term}"')
                     seen_terms.add(term)
                     shown += 1
                     break
-        row = batch.dense[i]
-        for j in range(dense_names):
-            name = DENSE_NAMES[j]
-            if name in _STRUCT_REASON and row[j] > 0 and (wd[j] > 0) == f:
-                reasons.append(_STRUCT_REASON[name])
+        row = dense_rows[i]
+        for j, label in struct_idx:
+            if row[j] > 0 and (wd[j] > 0) == f:
+                reasons.append(label)
         reasons.extend(link_reasons(batch.links[i]))
         if nm.tricks:
             reasons.append("evasion undone: " + ", ".join(nm.tricks))

@@ -38,10 +38,11 @@ class FeatureConfig:
     bits: int = 20
     char_min: int = 2
     char_max: int = 5
-    char_weight: float = 1.0
+    char_weight: float = 1.5
     word_weight: float = 1.0
     bigram_weight: float = 0.7
     dense_weight: float = 1.0
+    concept_weight: float = 0.0  # lexicon-category n-grams (tried; no gain on held-out)
     max_chars: int = 20000
 
     def to_dict(self) -> dict:
@@ -256,6 +257,26 @@ DENSE_NAMES: tuple[str, ...] = (
 _DENSE_INDEX = {n: i for i, n in enumerate(DENSE_NAMES)}
 
 
+def _concept_ids():
+    """Stable hashed column ids for lexicon-category bigrams / trigrams ("concept n-grams")."""
+    def h(key: str) -> int:
+        x = 1469598103934665603
+        for ch in key.encode():
+            x = ((x ^ ch) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+        return (x * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF) >> 44  # 20 bits
+    m = len(LEX_CATEGORIES)
+    two = [[h(f"c2:{a}>{b}") for b in range(m)] for a in range(m)]
+    three = {}
+    for a in range(m):
+        for b in range(m):
+            for c in range(m):
+                three[(a * 16 + b) * 16 + c] = h(f"c3:{a}>{b}>{c}")
+    return two, three
+
+
+_CONCEPT2, _CONCEPT3 = _concept_ids()
+
+
 @dataclass
 class Batch:
     """Features of a batch of texts. Hashed part: COO (rows, cols, vals); dense part: (n, k)."""
@@ -390,7 +411,11 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
     q_idx = _STRUCT_NAMES.index("question")
     url_idx = _STRUCT_NAMES.index("url")
     rows_out: list[list[float]] = []
-    for raw, nm in zip(texts, norms):
+    c_rows: list[int] = []
+    c_cols: list[int] = []
+    c_vals: list[float] = []
+    cw = cfg.concept_weight
+    for ri, (raw, nm) in enumerate(zip(texts, norms)):
         raw = raw[: cfg.max_chars]
         lm = lexicon_matches(nm.match)
         lex_all.append(lm)
@@ -398,6 +423,20 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
         for _t, cs_ in lm:
             for ci in cs_:
                 counts[ci] += 1
+        if cw and len(lm) > 1:
+            seq = [cs_ for _t, cs_ in lm]
+            feats = []
+            for a, b in zip(seq, seq[1:]):
+                for x in a:
+                    for y in b:
+                        feats.append(_CONCEPT2[x][y])
+            for a, b, c in zip(seq, seq[1:], seq[2:]):
+                feats.append(_CONCEPT3[(a[0] * 16 + b[0]) * 16 + c[0]])
+            v = cw / (len(feats) ** 0.5)
+            for f in feats:
+                c_rows.append(ri)
+                c_cols.append(f)
+                c_vals.append(v)
         d = [0.0] * k
         for ci in range(nc):
             if counts[ci]:
@@ -448,5 +487,9 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
             j += 1
         rows_out.append(d)
     dense = np.array(rows_out, dtype=np.float64).reshape(n, k)
+    if c_rows:
+        rows = np.concatenate([rows, np.asarray(c_rows, dtype=np.int64)])
+        cols = np.concatenate([cols, np.asarray(c_cols, dtype=np.int64) & ((1 << cfg.bits) - 1)])
+        vals = np.concatenate([vals, np.asarray(c_vals, dtype=np.float64)])
     dense *= cfg.dense_weight
     return Batch(n, rows, cols, vals, dense, norms, lex_all, links_all, joined, wr, wc, wv, ws, we)

@@ -338,11 +338,11 @@ def _leet_sub_core(w: str) -> str:
     new = w.translate(_LEET_TABLE)
     if new == w:
         return w
-    if _TRAILING_DIGITS_RE.match(w):  # mp4, covid19, 4k, 3d, gpt4: not leet unless it hides a target
-        if not _is_target(new):
-            alt = w.translate(_LEET_TABLE_L)
-            return alt if _is_target(alt) else w
-        return new
+    if _TRAILING_DIGITS_RE.match(w):  # mp4, covid19, 4k, 3d, gpt4, NUDE50: leet only if it spells a target
+        if new in _TARGET_SET:
+            return new
+        alt = w.translate(_LEET_TABLE_L)
+        return alt if alt in _TARGET_SET else w
     if not _is_target(new):
         alt = w.translate(_LEET_TABLE_L)
         if _is_target(alt):

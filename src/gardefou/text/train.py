@@ -280,7 +280,7 @@ def _features(texts, cfg):
 
 
 def train(corpus: Path, out: Path | None, *, copies: int = 2, C: float = 10.0, folds: int = 5,
-          cfg: FeatureConfig | None = None, max_fpr: float = 0.02, limit: int | None = None,
+          cfg: FeatureConfig | None = None, max_fpr: float = 0.018, limit: int | None = None,
           log: Callable[[str], None] = print, metrics_path: Path | None = None, heldout: bool = True) -> tuple[TextModel, dict]:
     """Train, cross-validate, calibrate and (if `out`) save the model. Returns (model, report)."""
     from sklearn.linear_model import LogisticRegression
@@ -390,6 +390,9 @@ def train(corpus: Path, out: Path | None, *, copies: int = 2, C: float = 10.0, f
     if metrics_path:
         Path(metrics_path).write_text(metrics_markdown(report, model), encoding="utf-8")
         log(f"metrics written to {metrics_path}")
+        card = Path(metrics_path).with_name("text-model.md")
+        if card.exists():
+            _update_card(card, report, model)
     log(summary_text(report))
     log(f"total {time.perf_counter() - t0:.1f}s")
     return model, report
@@ -421,6 +424,36 @@ def summary_text(report: dict) -> str:
         lines.append(f"{'heldout_obfusc.':16s} P={_f(m['precision'])} R={_f(m['recall'])} F1={_f(m['f1'])} FPR={_f(m['fpr'])} (n={m['n']})")
     lines.append(f"category accuracy (CV, positives): {_f(report.get('category_accuracy_cv', float('nan')))}")
     return "\n".join(lines)
+
+
+def _line(name: str, m: dict) -> str:
+    return f"| {name} | {m['n']} | {_f(m['precision'])} | {_f(m['recall'])} | {_f(m['f1'])} | {_f(m['fpr'])} |"
+
+
+def results_summary(report: dict, model: TextModel) -> str:
+    L = [f"Threshold **{report['threshold']:.2f}** (calibrated probability; best F1 with FPR <= "
+         f"{model.meta.get('max_fpr', 0.018):.1%} on grouped cross-validation). Training texts: "
+         f"{report['sizes']['total']}; held-out texts: {report['heldout_sizes']['total']}.", "",
+         "| evaluation | n | precision | recall | F1 | FPR |", "|---|---:|---:|---:|---:|---:|",
+         _line("cross-validation (original texts)", report["cv"]["all"]),
+         _line("cross-validation (obfuscated copies)", report["cv_obfuscated"])]
+    if "heldout" in report:
+        L += [_line("**held-out split**", report["heldout"]["all"]),
+              _line("held-out, re-obfuscated", report["heldout_obfuscated"]),
+              _line("keyword baseline, held-out", report["heldout_keyword"]["all"]),
+              _line("keyword baseline, held-out re-obfuscated", report["heldout_obfuscated_keyword"])]
+    L += ["", f"Category accuracy on flagged positives: CV {_f(report.get('category_accuracy_cv', float('nan')))}, "
+          f"held-out {_f(report.get('heldout_category_accuracy', float('nan')))}."]
+    return "\n".join(L)
+
+
+def _update_card(card: Path, report: dict, model: TextModel) -> None:
+    text = card.read_text(encoding="utf-8")
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    if start not in text or end not in text:
+        return
+    a, b = text.index(start) + len(start), text.index(end)
+    card.write_text(text[:a] + "\n" + results_summary(report, model) + "\n" + text[b:], encoding="utf-8")
 
 
 def _table(title: str, rows: dict, kinds_neg: bool = False) -> list[str]:
