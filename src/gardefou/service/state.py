@@ -71,11 +71,11 @@ class ServiceState:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self, background: bool = True) -> None:
-        if background:
-            self._thread = threading.Thread(target=self._run, name="gardefou-index-sync", daemon=True)
-            self._thread.start()
-        else:
+        """Load the index (in the background thread, or now when `background` is false), then keep it in step."""
+        if not background:
             self._load()
+        self._thread = threading.Thread(target=self._run, name="gardefou-index-sync", daemon=True)
+        self._thread.start()
 
     def _load(self) -> None:
         from gardefou.store.index_sync import SyncedIndex
@@ -96,12 +96,15 @@ class ServiceState:
         log.info("PDQ index ready: %d entries in %.1fs", len(self.index), time.perf_counter() - t0)
 
     def _run(self) -> None:
-        try:
-            self._load()
-        except Exception as exc:  # the process stays up; /readyz says why it is not ready
-            self.load_error = f"{exc.__class__.__name__}: {exc}"
-            log.exception("could not load the PDQ index")
-            return
+        while not self.ready.is_set():
+            try:
+                self._load()
+                self.load_error = None
+            except Exception as exc:  # the process stays up; /readyz says why, and loading is retried
+                self.load_error = f"{exc.__class__.__name__}: {exc}"
+                log.exception("could not load the PDQ index; retrying in 5 s")
+                if self._stop.wait(5.0):
+                    return
         while not self._stop.wait(self.config.sync_interval):
             self.sync()
 
