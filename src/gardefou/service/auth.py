@@ -75,16 +75,22 @@ class KeyCache:
         return principal
 
     def revalidate(self) -> None:
-        """Re-read every cached key from the database in one query (run by the sync thread)."""
-        digests = list(self._cache)
-        if not digests:
-            return
+        """Re-read every cached valid key from the database in one query (run by the sync thread).
+
+        Unknown keys are not revalidated (a flood of made-up keys must not grow this query); they
+        are forgotten once their TTL has passed.
+        """
         now = time.monotonic()
-        found = repo.lookup_key_hashes(self.store, digests)
+        items = list(self._cache.items())
+        digests = [d for d, (p, _) in items if p is not None]
+        found = repo.lookup_key_hashes(self.store, digests) if digests else {}
         with self._lock:
             for digest in digests:
                 info = found.get(digest)
                 self._cache[digest] = (Principal(info.id, info.name, info.role) if info else None, now)
+            for digest, (p, at) in items:
+                if p is None and now - at > self.ttl:
+                    self._cache.pop(digest, None)
 
     def clear(self) -> None:
         with self._lock:
