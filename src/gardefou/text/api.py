@@ -67,6 +67,17 @@ def _safe_text(t: Any) -> tuple[str, bool]:
     return t, False
 
 
+def _stopwords() -> frozenset[str]:
+    from gardefou.text.lang import _STOP
+
+    words = {w for ws in _STOP.values() for w in ws}
+    words |= {"me", "com", "www", "https", "http", "t", "s", "de", "la", "и", "в", "на", "с", "не", "что", "это", "і", "у", "з"}
+    return frozenset(words)
+
+
+_STOPWORDS = _stopwords()
+
+
 def _top_terms(model: TextModel, batch, flagged: np.ndarray, k: int = 3) -> list[list[str]]:
     """Per row, the word/phrase features that weighed most (towards the verdict)."""
     out: list[list[str]] = [[] for _ in range(batch.n)]
@@ -86,7 +97,7 @@ def _top_terms(model: TextModel, batch, flagged: np.ndarray, k: int = 3) -> list
             if c[j] <= 0.02 or len(seen) >= k:
                 break
             term = joined[batch.word_start[j]:batch.word_end[j]]
-            if term in seen or len(term) < 2:
+            if term in seen or len(term) < 2 or term in _STOPWORDS:
                 continue
             seen.append(term)
             out[r].append(f'{"term" if flagged[r] else "weighs against"}: "{term}" ({contrib[j]:+.2f})')
