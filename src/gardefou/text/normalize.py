@@ -56,6 +56,12 @@ _EMOJI_CLASS = (
     "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2190-\u21ff\u2300-\u23ff\u25a0-\u25ff"
     "\u2900-\u297f\u3030\u303d\u3297\u3299\u2122\u2139\u24c2"
 )
+_SPECIAL_RE = re.compile(
+    "[\uff21-\uff3a\uff41-\uff5a\uff10-\uff19\U0001d400-\U0001d7ff\u24b6-\u24e9\u1d00-\u1d2b\ua730-\ua731"
+    "\u0262\u026a\u0274\u0280\u028f\u029c\u029f\u01eb\u1400-\u167f\u13a0-\u13f4\ua4d0-\ua4ff"
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
+    "\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f" + _EMOJI_CLASS + "]"
+)
 _EMOJI_RE = re.compile(f"(?:[{_EMOJI_CLASS}][\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff]*\u200d?)+")
 _BAIT = set("👉👇👆➡➤➜➔➙➛➝➞➟➠➢➣⇨⇒→⬇⬆▶►🔗📲📩✅🔞")
 _SEXUAL = set("🔞🍑🍆💦👅😈🥵🤤💋👙🫦😏🔥👀🤫")
@@ -223,6 +229,8 @@ _LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "
 _LEET_TABLE_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l", "8": "b"})
 _REPEAT_RE = re.compile(r"([^\W\d_wx\u3000-\u9fff\uac00-\ud7af\u3130-\u318f\u0600-\u06ff\u0900-\u097f])\1{2,}")
 _WS_RE = re.compile(r"\s+")
+_LEET_PRE_RE = re.compile(r"[0-9@$!|]")
+_REPEAT_PRE_RE = re.compile(r"(.)\1\1")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _TRAILING_DIGITS_RE = re.compile(r"^[^\W\d_]+\d+$|^\d+[^\W\d_]{1,3}$")
 
@@ -372,13 +380,13 @@ def _deobfuscate(seg: str, tricks: set[str]) -> str:
         if new != seg:
             tricks.add("inner punctuation")
             seg = new
-    if _LEET_RE.search(seg):
+    if _LEET_PRE_RE.search(seg) and _LEET_RE.search(seg):
         new = _LEET_RE.sub(_leet_sub, seg)
         if new != seg:
             # digits that only moved between tokens do not count as leetspeak
             tricks.add("leetspeak")
             seg = new
-    if _REPEAT_RE.search(seg):
+    if _REPEAT_PRE_RE.search(seg) and _REPEAT_RE.search(seg):
         seg = _REPEAT_RE.sub(r"\1", seg)
         tricks.add("repeated letters")
     return seg
@@ -429,7 +437,9 @@ def normalize(text: str) -> Normalized:
         text = str(text)
     tricks: set[str] = set()
     bait = sexual = fancy = False
-    if not text.isascii():
+    if not text.isascii() and _SPECIAL_RE.search(text) is None:
+        text = unicodedata.normalize("NFKC", text)
+    elif not text.isascii():
         if _FULLWIDTH_LETTER_RE.search(text):
             tricks.add("fullwidth")
         if _FANCY_RE.search(text):
