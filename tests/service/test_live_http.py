@@ -82,3 +82,18 @@ def test_concurrent_decisions_are_all_recorded(live):
     status = httpx.get(live.url + f"/v1/cases/{case['case_id']}",
                        headers={**intake, "X-Withdraw-Token": case["withdraw_token"]}).json()
     assert status["match_count"] == 80
+
+
+def test_docs_page_works_offline_with_local_swagger_assets(live):
+    """/docs must not depend on a CDN: every script and stylesheet it names is served by us."""
+    import re
+
+    with httpx.Client(base_url=live.url, timeout=30) as c:
+        page = c.get("/docs")
+        assert page.status_code == 200
+        assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css|png))"', page.text)
+        assert len(assets) >= 2 and all(a.startswith("/static/swagger/") for a in assets), assets
+        for asset in assets:
+            r = c.get(asset)
+            assert r.status_code == 200 and len(r.content) > (100 if asset.endswith(".png") else 10_000), asset
+        assert "/openapi.json" in page.text and c.get("/openapi.json").json()["info"]["title"] == "gardefou"

@@ -46,7 +46,9 @@ def create_app(settings: Settings | None = None, config: ServiceConfig | None = 
         finally:
             state.stop()
 
-    app = FastAPI(title="gardefou", version=_version, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="gardefou", version=_version, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
+    _install_offline_docs(app)
     app.state.service = state
     app.state.keys = state.keys
     errors.install(app)
@@ -81,6 +83,29 @@ def create_app(settings: Settings | None = None, config: ServiceConfig | None = 
 
     app.openapi = openapi
     return app
+
+
+SWAGGER_STATIC = "/static/swagger"
+
+
+def _install_offline_docs(app: FastAPI) -> None:
+    """Serve /docs with Swagger UI from the swagger-ui-bundle package, not from a CDN.
+
+    FastAPI's default page loads its JavaScript from the internet; a self-hosted service may
+    have none (moderators behind a firewall), so the assets come from an installed package.
+    """
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount(SWAGGER_STATIC, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="gardefou API",
+                                   swagger_js_url=f"{SWAGGER_STATIC}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{SWAGGER_STATIC}/swagger-ui.css",
+                                   swagger_favicon_url=f"{SWAGGER_STATIC}/favicon-32x32.png")
 
 
 def app_from_env() -> FastAPI:
