@@ -7,17 +7,7 @@ import random
 from gardefou.store import EntryInput, Store
 from gardefou.store.index_sync import SyncedIndex
 from gardefou.store.matcher import BankMatcher
-
-
-def rand_pdq(rng: random.Random) -> str:
-    return f"{rng.getrandbits(256):064x}"
-
-
-def flip(pdq: str, bits: int, rng: random.Random) -> str:
-    value = int(pdq, 16)
-    for b in rng.sample(range(256), bits):
-        value ^= 1 << b
-    return f"{value:064x}"
+from tests.service.conftest import flip, rand_pdq
 
 
 def test_two_indexes_on_one_database_see_each_others_changes(db_url, tmp_path):

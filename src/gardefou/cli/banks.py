@@ -26,9 +26,16 @@ def register(app: typer.Typer) -> None:
     app.command("match")(match)
 
 
-def _store(data_dir: str | None, db: str | None):
+def _store(data_dir: str | None, db: str | None, bank: str | None = None):
+    """Resolve settings and open the store; with `bank`, fail cleanly unless that bank exists."""
     settings = resolve_settings(data_dir, db)
-    return settings, open_store(settings)
+    store = open_store(settings)
+    if bank is not None:
+        try:
+            store.get_bank(bank)
+        except StoreError as exc:
+            raise fail(str(exc))
+    return settings, store
 
 
 @bank_app.command("create")
@@ -71,11 +78,7 @@ def bank_add(
     db: DbOption = None,
 ) -> None:
     """Hash images and add them to a bank; prints one line per image with its entry id or error."""
-    settings, store = _store(data_dir, db)
-    try:
-        store.get_bank(name)
-    except StoreError as exc:
-        raise fail(str(exc))
+    settings, store = _store(data_dir, db, bank=name)
     failed = 0
     batch: list[tuple[str, EntryInput]] = []
 
@@ -109,11 +112,10 @@ def bank_import(
     """Import a hash list into a bank; bad rows are reported on stderr and skipped."""
     from gardefou.exchange import read_hash_list
 
-    settings, store = _store(data_dir, db)
+    settings, store = _store(data_dir, db, bank=name)
     try:
-        store.get_bank(name)
         stream = sys.stdin if str(file) == "-" else file.open(encoding="utf-8", errors="replace", newline="")
-    except (StoreError, OSError) as exc:
+    except OSError as exc:
         raise fail(str(exc))
     entries, errors = [], 0
     with stream:
@@ -144,11 +146,7 @@ def bank_export(
 
     if format not in ("csv", "jsonl"):
         raise fail("--format must be csv or jsonl", 2)
-    _, store = _store(data_dir, db)
-    try:
-        store.get_bank(name)
-    except StoreError as exc:
-        raise fail(str(exc))
+    _, store = _store(data_dir, db, bank=name)
 
     def all_entries():
         after = 0

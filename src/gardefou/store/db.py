@@ -38,6 +38,13 @@ class Conflict(StoreError):
     """The record already exists."""
 
 
+def _record_dict(record: Any) -> dict[str, Any]:
+    """A record dataclass as JSON-ready dict (datetimes as ISO 8601)."""
+    d = asdict(record)
+    d["created_at"] = record.created_at.isoformat() if record.created_at else None
+    return d
+
+
 @dataclass(frozen=True)
 class BankInfo:
     id: int
@@ -49,9 +56,7 @@ class BankInfo:
     created_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["created_at"] = self.created_at.isoformat() if self.created_at else None
-        return d
+        return _record_dict(self)
 
 
 @dataclass(frozen=True)
@@ -76,9 +81,7 @@ class EntryInfo:
     created_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["created_at"] = self.created_at.isoformat() if self.created_at else None
-        return d
+        return _record_dict(self)
 
 
 @dataclass(frozen=True)
