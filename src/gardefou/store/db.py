@@ -12,13 +12,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import create_engine, delete, event, func, select, text
+from sqlalchemy import create_engine, delete, event, func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from gardefou.config import Settings
 from gardefou.store import migrate
-from gardefou.store.models import Bank, Change, Entry, Provider
+from gardefou.store.models import Bank, Change, Entry, Provider, utcnow
 
 PDQ_RE = re.compile(r"^[0-9a-f]{64}$")
 MD5_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -332,12 +332,19 @@ def _serialise_change_log(s: Session) -> None:
 
 
 def _insert_entries(s: Session, bank_id: int, items: Sequence[EntryInput], case_id: str | None) -> list[int]:
+    """Bulk insert (Core executemany with RETURNING, in parameter order) and log PDQ adds."""
+    if not items:
+        return []
     _serialise_change_log(s)
-    rows = [Entry(bank_id=bank_id, pdq=i.pdq, md5=i.md5, quality=i.quality, meta=dict(i.metadata), case_id=case_id) for i in items]
-    s.add_all(rows)
-    s.flush()
-    s.add_all(Change(entry_id=r.id, op="add", pdq=r.pdq) for r in rows if r.pdq)
-    return [r.id for r in rows]
+    now = utcnow()
+    rows = [{"bank_id": bank_id, "pdq": i.pdq, "md5": i.md5, "quality": i.quality, "meta": dict(i.metadata),
+             "case_id": case_id, "created_at": now} for i in items]
+    inserted = s.execute(insert(Entry).returning(Entry.id, sort_by_parameter_order=True), rows).scalars().all()
+    changes = [{"entry_id": entry_id, "op": "add", "pdq": row["pdq"], "at": now}
+               for entry_id, row in zip(inserted, rows) if row["pdq"]]
+    if changes:
+        s.execute(insert(Change), changes)
+    return list(inserted)
 
 
 def _remove_where(s: Session, *conditions: Any) -> list[int]:
