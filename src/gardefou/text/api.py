@@ -86,21 +86,25 @@ def _top_terms(model: TextModel, batch, flagged: np.ndarray, k: int = 3) -> list
     contrib = model.w_hashed[batch.word_cols] * batch.word_vals
     sign = np.where(flagged[batch.word_rows], 1.0, -1.0)
     c = contrib * sign
-    order = np.lexsort((-c, batch.word_rows))
-    rows_sorted = batch.word_rows[order]
-    bounds = np.searchsorted(rows_sorted, np.arange(batch.n + 1))
+    keep = np.nonzero(c > 0.02)[0]          # only features that pushed towards the verdict
+    if keep.size == 0:
+        return out
+    rows = batch.word_rows[keep]
+    order = keep[np.lexsort((-c[keep], rows))]
     joined = batch.joined
-    for r in range(batch.n):
-        lo, hi = bounds[r], bounds[r + 1]
-        seen: list[str] = []
-        for j in order[lo:hi]:
-            if c[j] <= 0.02 or len(seen) >= k:
-                break
-            term = joined[batch.word_start[j]:batch.word_end[j]]
-            if term in seen or len(term) < 2 or term in _STOPWORDS:
-                continue
-            seen.append(term)
-            out[r].append(f'{"term" if flagged[r] else "weighs against"}: "{term}" ({contrib[j]:+.2f})')
+    lab = ["term" if f else "weighs against" for f in flagged.tolist()]
+    for r, v, s0, e0 in zip(batch.word_rows[order].tolist(), contrib[order].tolist(),
+                            batch.word_start[order].tolist(), batch.word_end[order].tolist()):
+        seen = out[r]
+        if len(seen) >= k:
+            continue
+        term = joined[s0:e0]
+        if len(term) < 2 or term in _STOPWORDS:
+            continue
+        entry = f'{lab[r]}: "{term}" ({v:+.2f})'
+        if any(x.startswith(f'{lab[r]}: "{term}" (') for x in seen):
+            continue
+        seen.append(entry)
     return out
 
 
@@ -133,12 +137,19 @@ def classify_batch(texts: Iterable[Any], threshold: float | None = None, model: 
     from gardefou.text.features import DENSE_NAMES
 
     struct_idx = [(j, _STRUCT_REASON[n]) for j, n in enumerate(DENSE_NAMES) if n in _STRUCT_REASON]
-    dense_rows = batch.dense.tolist()
+    lex_pos = [bool(wd[ci] + wd[len(LEX_CATEGORIES) + ci] > 0) for ci in range(len(LEX_CATEGORIES))]
+    lex_always = [LEX_CATEGORIES[ci] in ("undress", "laundered") for ci in range(len(LEX_CATEGORIES))]
+    lex_label = [_CAT_LABEL[c] for c in LEX_CATEGORIES]
+    struct_pos = [bool(wd[j] > 0) for j, _ in struct_idx]
+    struct_on = (batch.dense[:, [j for j, _ in struct_idx]] > 0).tolist() if struct_idx else [[]] * batch.n
+    flagged_l = flagged.tolist()
+    empty_l = empty.tolist()
+    prob_l = prob.tolist()
     for i in range(batch.n):
         nm = batch.norms[i]
-        f = bool(flagged[i])
+        f = flagged_l[i]
         reasons: list[str] = []
-        if empty[i]:
+        if empty_l[i]:
             reasons.append("empty text (nothing to classify)")
         if prepared[i][1]:
             reasons.append(f"text truncated to the first {MAX_CHARS} characters for the model")
@@ -150,25 +161,23 @@ def classify_batch(texts: Iterable[Any], threshold: float | None = None, model: 
             if term in seen_terms:
                 continue
             for ci in cats_:
-                wgt = wd[ci] + wd[len(LEX_CATEGORIES) + ci]
-                always = f and LEX_CATEGORIES[ci] in ("undress", "laundered")
-                if ((wgt > 0) == f or always) and shown < 4:
-                    reasons.append(f'{_CAT_LABEL[LEX_CATEGORIES[ci]]}: "{term}"')
+                if (lex_pos[ci] == f or (f and lex_always[ci])) and shown < 4:
+                    reasons.append(f'{lex_label[ci]}: "{term}"')
                     seen_terms.add(term)
                     shown += 1
                     break
-        row = dense_rows[i]
-        for j, label in struct_idx:
-            if row[j] > 0 and (wd[j] > 0) == f:
+        for on, pos, (_j, label) in zip(struct_on[i], struct_pos, struct_idx):
+            if on and pos == f:
                 reasons.append(label)
-        reasons.extend(link_reasons(batch.links[i]))
+        if batch.links[i]:
+            reasons.extend(link_reasons(batch.links[i]))
         if nm.tricks:
             reasons.append("evasion undone: " + ", ".join(nm.tricks))
         lang = detect_lang(raw[i])
         if lang:
             reasons.append(f"language: {lang}")
         verdicts.append(TextVerdict(
-            flagged=f, score=float(prob[i]), category=cats.get(i) if f else None, reasons=reasons,
+            flagged=f, score=prob_l[i], category=cats.get(i) if f else None, reasons=reasons,
             lang=lang, normalized=nm.text, tricks=nm.tricks, links=batch.links[i],
         ))
     return verdicts

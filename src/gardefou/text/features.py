@@ -224,16 +224,18 @@ _STRUCT_NAMES = tuple(_RX)
 _LINKISH = {"url", "obfuscated_domain", "referral", "telegram", "shortener"}
 _DIGIT_RE = re.compile(r"\d")
 _QUOTES = "\"“”«»„‘’「」『』"
+_QUOTE_PRE = re.compile("[" + re.escape(_QUOTES) + "]")
 _PREFILTER = {
     "percent": lambda t, d: d and "%" in t,
     "question": lambda t, d: "?" in t or "？" in t or "؟" in t,
-    "quote": lambda t, d: any(q in t for q in _QUOTES),
+    "quote": lambda t, d: _QUOTE_PRE.search(t) is not None,
     "year": lambda t, d: d,
     "hashtag": lambda t, d: "#" in t,
     "handle": lambda t, d: "@" in t,
     "price": lambda t, d: d,
     "number_free": lambda t, d: d,
 }
+_NO_FLAGS: dict = {}
 _LOG1P = [float(np.log1p(i)) for i in range(64)]
 
 DENSE_NAMES: tuple[str, ...] = (
@@ -393,10 +395,43 @@ def _hashed(texts: list[str], cfg: FeatureConfig):
     return rows, cols, vals, joined, word_rows, word_cols, word_vals, w_start, w_end
 
 
+_LINK_FLAGS = ("provider", "lookalike", "referral", "telegram", "shortener", "app_store", "any")
+_WINK_RE = re.compile("[😉😏🤫😈]")
+
+
+def _assemble_dense(counts: np.ndarray, struct: np.ndarray, emo: np.ndarray, L: np.ndarray, lflags: np.ndarray) -> np.ndarray:
+    """Dense feature matrix (n, len(DENSE_NAMES)) from lexicon counts, structure hits, emoji
+    flags, matching-channel lengths and link flags (all vectorised)."""
+    n = counts.shape[0]
+    has = (counts > 0).astype(np.float64)
+    und, nude, tool, promo, target, upload, req, counter, benign, laund, rev, garm, van = has.T
+    q = struct[:, _STRUCT_NAMES.index("question")]
+    has_link = np.maximum(lflags[:, -1], struct[:, _STRUCT_NAMES.index("url")])
+    wink = emo[:, 2]
+    short = (L < 60).astype(np.float64)
+    gv = garm * van
+    inter = np.column_stack([
+        und * promo, und * target, und * upload, und * req, und * counter, und * has_link,
+        nude * tool, nude * target, nude * promo, und * tool, nude * counter, und * benign,
+        nude * benign, counter * (1.0 - und) * (1.0 - nude), und * q, nude * upload, nude * req,
+        und * short,
+        laund * tool, laund * upload, laund * target, laund * promo, laund * wink, laund * benign,
+        counter * upload, counter * promo,
+        rev * und, rev * nude, rev * tool, rev * counter,
+        gv, gv * target, gv * upload, gv * benign, gv * tool, gv * counter, garm * laund,
+    ]) if n else np.zeros((0, 37))
+    lens = np.column_stack([short, ((L >= 60) & (L < 400)).astype(np.float64), (L >= 400).astype(np.float64),
+                            np.log1p(L) / 8.0]) if n else np.zeros((0, 4))
+    dense = np.hstack([np.log1p(np.minimum(counts, 63)), has, struct, emo, lens, inter, lflags])
+    assert dense.shape[1] == len(DENSE_NAMES)
+    return dense
+
+
 def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
     """Normalise and featurise `texts`. `links_fn(raw_text) -> (flags dict, links list)`."""
     from gardefou.text.linkfeatures import _hint as _link_hint, link_features
 
+    custom_links = links_fn is not None
     links_fn = links_fn or link_features
     norms = [normalize(t[: cfg.max_chars]) for t in texts]
     matches = [nm.match for nm in norms]
@@ -407,86 +442,81 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
     links_all: list = []
     nc = len(LEX_CATEGORIES)
     rx_link = [(j, rx) for j, (name, rx) in enumerate(_RX.items()) if name in _LINKISH]
-    rx_other = [(j, rx) for j, (name, rx) in enumerate(_RX.items()) if name not in _LINKISH]
-    q_idx = _STRUCT_NAMES.index("question")
-    url_idx = _STRUCT_NAMES.index("url")
-    rows_out: list[list[float]] = []
+    rx_other = [(j, rx, _PREFILTER.get(name)) for j, (name, rx) in enumerate(_RX.items()) if name not in _LINKISH]
     c_rows: list[int] = []
     c_cols: list[int] = []
     c_vals: list[float] = []
     cw = cfg.concept_weight
+    # per text, Python only finds things (lexicon terms, regex hits, links); the dense matrix is
+    # then assembled with numpy.
+    lex_r: list[int] = []
+    lex_c: list[int] = []
+    st_r: list[int] = []
+    st_c: list[int] = []
+    lk_r: list[int] = []
+    lk_c: list[int] = []
+    emo = np.zeros((n, 3))
+    lengths = np.fromiter((len(nm.match) for nm in norms), dtype=np.float64, count=n)
+    link_names = _LINK_FLAGS
     for ri, (raw, nm) in enumerate(zip(texts, norms)):
         raw = raw[: cfg.max_chars]
         lm = lexicon_matches(nm.match)
         lex_all.append(lm)
-        counts = [0] * nc
         for _t, cs_ in lm:
             for ci in cs_:
-                counts[ci] += 1
+                lex_r.append(ri)
+                lex_c.append(ci)
         if cw and len(lm) > 1:
             seq = [cs_ for _t, cs_ in lm]
             feats = []
-            for a, b in zip(seq, seq[1:]):
-                for x in a:
-                    for y in b:
+            for a_, b_ in zip(seq, seq[1:]):
+                for x in a_:
+                    for y in b_:
                         feats.append(_CONCEPT2[x][y])
-            for a, b, c in zip(seq, seq[1:], seq[2:]):
-                feats.append(_CONCEPT3[(a[0] * 16 + b[0]) * 16 + c[0]])
+            for a_, b_, c_ in zip(seq, seq[1:], seq[2:]):
+                feats.append(_CONCEPT3[(a_[0] * 16 + b_[0]) * 16 + c_[0]])
             v = cw / (len(feats) ** 0.5)
             for f in feats:
                 c_rows.append(ri)
                 c_cols.append(f)
                 c_vals.append(v)
-        d = [0.0] * k
-        for ci in range(nc):
-            if counts[ci]:
-                d[ci] = _LOG1P[min(counts[ci], 63)]
-                d[nc + ci] = 1.0
-        base = 2 * nc
-        if _link_hint(raw):
+        hint = _link_hint(raw)
+        if hint:
             for j, rx in rx_link:
                 if rx.search(raw):
-                    d[base + j] = 1.0
+                    st_r.append(ri)
+                    st_c.append(j)
         has_digit = _DIGIT_RE.search(raw) is not None
-        for j, rx in rx_other:
-            pre = _PREFILTER.get(_STRUCT_NAMES[j])
+        for j, rx, pre in rx_other:
             if pre is not None and not pre(raw, has_digit):
                 continue
             if rx.search(raw):
-                d[base + j] = 1.0
-        j = base + len(_STRUCT_NAMES)
-        L = len(nm.match)
-        d[j] = float(nm.emoji_bait)
-        d[j + 1] = float(nm.emoji_sexual)
-        wink = 1.0 if ("😉" in raw or "😏" in raw or "🤫" in raw or "😈" in raw) else 0.0
-        d[j + 2] = wink
-        d[j + 3] = float(L < 60)
-        d[j + 4] = float(60 <= L < 400)
-        d[j + 5] = float(L >= 400)
-        d[j + 6] = _LOG1P[min(L, 63)] / 8.0 if L < 64 else float(np.log1p(L)) / 8.0
-        j += 7
-        und, nude, tool, promo, target, upload, req, counter, benign, laund, rev, garm, van = (1.0 if counts[x] else 0.0 for x in range(nc))
-        gv = garm * van
-        flags, links = links_fn(raw)
+                st_r.append(ri)
+                st_c.append(j)
+        if nm.emoji_bait or nm.emoji_sexual:
+            emo[ri, 0] = nm.emoji_bait
+            emo[ri, 1] = nm.emoji_sexual
+        if not raw.isascii() and _WINK_RE.search(raw):
+            emo[ri, 2] = 1.0
+        if hint or custom_links:
+            flags, links = links_fn(raw)
+            for li, name in enumerate(link_names):
+                if flags.get(name):
+                    lk_r.append(ri)
+                    lk_c.append(li)
+        else:  # no link hint: the link extractor would find nothing
+            links = []
         links_all.append(links)
-        has_link = 1.0 if (flags.get("any") or d[base + url_idx]) else 0.0
-        q = d[base + q_idx]
-        d[j:j + 37] = (
-            und * promo, und * target, und * upload, und * req, und * counter, und * has_link,
-            nude * tool, nude * target, nude * promo, und * tool, nude * counter, und * benign,
-            nude * benign, counter * (1.0 - und) * (1.0 - nude), und * q, nude * upload, nude * req,
-            und * float(L < 60),
-            laund * tool, laund * upload, laund * target, laund * promo, laund * wink, laund * benign,
-            counter * upload, counter * promo,
-            rev * und, rev * nude, rev * tool, rev * counter,
-            gv, gv * target, gv * upload, gv * benign, gv * tool, gv * counter, garm * laund,
-        )
-        j += 37
-        for name in ("provider", "lookalike", "referral", "telegram", "shortener", "app_store", "any"):
-            d[j] = 1.0 if flags.get(name) else 0.0
-            j += 1
-        rows_out.append(d)
-    dense = np.array(rows_out, dtype=np.float64).reshape(n, k)
+    counts = np.zeros((n, nc))
+    if lex_r:
+        np.add.at(counts, (np.asarray(lex_r), np.asarray(lex_c)), 1.0)
+    struct = np.zeros((n, len(_STRUCT_NAMES)))
+    if st_r:
+        struct[st_r, st_c] = 1.0
+    lflags = np.zeros((n, len(link_names)))
+    if lk_r:
+        lflags[lk_r, lk_c] = 1.0
+    dense = _assemble_dense(counts, struct, emo, lengths, lflags)
     if c_rows:
         rows = np.concatenate([rows, np.asarray(c_rows, dtype=np.int64)])
         cols = np.concatenate([cols, np.asarray(c_cols, dtype=np.int64) & ((1 << cfg.bits) - 1)])

@@ -40,12 +40,14 @@ try:  # pragma: no cover - depends on the other package's progress
     from gardefou.links.extract import extract_links as _extract_links  # type: ignore
 
     try:
-        from gardefou.links.extract import has_link_hint as _hint  # type: ignore
+        from gardefou.links.extract import has_link_hint as _links_hint  # type: ignore
     except ImportError:
-        _hint = None
+        _links_hint = None
     _extract_links("probe https://example.com t.me/example_bot")
     _extract = _extract_links
-    _has_hint = _hint
+    if _links_hint is not None:
+        _hint = _links_hint  # noqa: F811 - the links package's own cheap pre-check
+    _has_hint = _links_hint
     _BACKEND = "gardefou.links"
 except Exception:  # ImportError, NotImplementedError, or any bug: fall back
     _extract = None
@@ -88,8 +90,6 @@ def link_features(text: str) -> tuple[dict[str, bool], list[dict[str, Any]]]:
     if _extract is None:
         return _fallback(text)
     try:
-        if _has_hint is not None and not _has_hint(text):
-            return {}, []
         found = _extract(text)
     except Exception:
         return _fallback(text)

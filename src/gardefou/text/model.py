@@ -39,6 +39,7 @@ class TextModel:
     cat_intercept: np.ndarray     # (n_cat,)
     categories: tuple[str, ...] = CATEGORIES
     meta: dict = field(default_factory=dict)
+    _cat_T: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------------ scoring
     def decision(self, batch) -> np.ndarray:
@@ -54,18 +55,18 @@ class TextModel:
         """(len(rows), n_cat) scores for the selected rows only."""
         if rows.size == 0:
             return np.zeros((0, len(self.categories)))
+        import scipy.sparse as sp
+
         sel = np.zeros(batch.n, dtype=bool)
         sel[rows] = True
-        keep = sel[batch.rows]
-        r = batch.rows[keep]
-        c = batch.cols[keep] & ((1 << CAT_BITS) - 1)
-        v = batch.vals[keep]
+        keep = np.nonzero(sel[batch.rows])[0]
         remap = np.full(batch.n, -1, dtype=np.int64)
         remap[rows] = np.arange(rows.size)
-        rr = remap[r]
-        out = np.empty((rows.size, len(self.categories)))
-        for k in range(len(self.categories)):
-            out[:, k] = np.bincount(rr, weights=self.cat_hashed[k][c] * v, minlength=rows.size)
+        X = sp.csr_matrix((batch.vals[keep], (remap[batch.rows[keep]], batch.cols[keep] & ((1 << CAT_BITS) - 1))),
+                          shape=(rows.size, 1 << CAT_BITS))
+        if self._cat_T is None:
+            self._cat_T = np.ascontiguousarray(self.cat_hashed.T, dtype=np.float64)
+        out = np.asarray(X @ self._cat_T)
         out += batch.dense[rows] @ self.cat_dense.T + self.cat_intercept
         return out
 

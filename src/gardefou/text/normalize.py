@@ -233,6 +233,11 @@ _LEET_PRE_RE = re.compile(r"[0-9@$!|]")
 _REPEAT_PRE_RE = re.compile(r"(.)\1\1")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _TRAILING_DIGITS_RE = re.compile(r"^[^\W\d_]+\d+$|^\d+[^\W\d_]{1,3}$")
+# Cheap necessary conditions (a pattern that starts with a character class is scanned fast by `re`):
+# if the pre-check finds nothing, the full pattern cannot match either.
+_DOTTED_PRE = re.compile(r"[.\-_*·•|/+~][^\W\d_][.\-_*·•|/+~]")   # sep, letter, sep
+_SPACED_PRE = re.compile(r"[ \t]\w[ \t]")                         # a one-letter word between blanks
+_INNER_PRE = re.compile(r"[*\-.'’_][^\W\d_]|\*")                  # punctuation then a letter, or "*"
 
 
 def _build_pair_re() -> re.Pattern:
@@ -360,12 +365,12 @@ def _leet_sub_core(w: str) -> str:
 
 
 def _deobfuscate(seg: str, tricks: set[str]) -> str:
-    if _DOTTED_RE.search(seg):
+    if _DOTTED_PRE.search(seg) and _DOTTED_RE.search(seg):
         new = _DOTTED_RE.sub(lambda m: _DOTTED_SPLIT_RE.sub("", m.group()), seg)
         if new != seg:
             tricks.add("inner punctuation")
             seg = new
-    if _SPACED_CANDIDATE_RE.search(seg):
+    if _SPACED_PRE.search(seg) and _SPACED_CANDIDATE_RE.search(seg):
         new, ch = _join_spaced(seg)
         if ch:
             tricks.add("spaced letters")
@@ -375,7 +380,7 @@ def _deobfuscate(seg: str, tricks: set[str]) -> str:
         if new != seg:
             tricks.add("spaced letters")
             seg = new
-    if "*" in seg or "-" in seg or "." in seg or "'" in seg or "_" in seg or "’" in seg:
+    if _INNER_PRE.search(seg):
         new = _INNER_RE.sub(_inner_sub, seg)
         if new != seg:
             tricks.add("inner punctuation")
