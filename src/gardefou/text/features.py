@@ -98,7 +98,7 @@ class Lexicon:
 
 _TOKEN_STRIP = "$€£¥₽₹₩₺%?!@#"
 _ARABIC_RE = re.compile("[\u0600-\u06ff]")
-_TOKEN_CACHE: dict[str, tuple[int, ...] | None] = {}
+_TOKEN_CACHE: dict[str, tuple] = {}
 _SUB_HINT = re.compile("[\u0600-\u06ff\u0900-\u097f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 
 
@@ -143,33 +143,38 @@ def lexicon() -> Lexicon:
     )
 
 
+def _token_entry(raw_tok: str, lex: Lexicon):
+    """(stripped token, categories or None, multi-word entries or None) for one raw token."""
+    tok = raw_tok.strip(_TOKEN_STRIP)
+    c = lex.whole.get(tok)
+    if c is None:
+        L = len(tok)
+        for k in lex.stem_lens:
+            if k <= L:
+                c = lex.stems.get(tok[:k])
+                if c is not None:
+                    break
+    return tok, c, lex.multi.get(tok)
+
+
 def lexicon_matches(match_text: str) -> list[tuple[str, tuple[int, ...]]]:
     """Lexicon terms found in a matching-channel text: [(term, category indices)]."""
     lex = lexicon()
     out: list[tuple[str, tuple[int, ...]]] = []
-    toks = [t.strip(_TOKEN_STRIP) for t in match_text.split(" ")]
-    whole, stems, multi, lens = lex.whole, lex.stems, lex.multi, lex.stem_lens
-    n = len(toks)
-    for i, tok in enumerate(toks):
-        if not tok:
-            continue
-        try:
-            c = _TOKEN_CACHE[tok]
-        except KeyError:
-            c = whole.get(tok)
-            if c is None:
-                L = len(tok)
-                for k in lens:
-                    if k <= L:
-                        c = stems.get(tok[:k])
-                        if c is not None:
-                            break
-            if len(_TOKEN_CACHE) > 200000:
-                _TOKEN_CACHE.clear()
-            _TOKEN_CACHE[tok] = c
-        if c is not None:
+    cache = _TOKEN_CACHE
+    raw_toks = match_text.split(" ")
+    entries = []
+    for rt in raw_toks:
+        e = cache.get(rt)
+        if e is None:
+            if len(cache) > 200000:
+                cache.clear()
+            e = cache[rt] = _token_entry(rt, lex)
+        entries.append(e)
+    n = len(entries)
+    for i, (tok, c, ms) in enumerate(entries):
+        if c is not None and tok:
             out.append((tok, c))
-        ms = multi.get(tok)
         if ms:
             for rest, stem, term, cats in ms:
                 r = len(rest)
@@ -177,7 +182,7 @@ def lexicon_matches(match_text: str) -> list[tuple[str, tuple[int, ...]]]:
                     continue
                 ok = True
                 for j in range(r):
-                    t2 = toks[i + 1 + j]
+                    t2 = entries[i + 1 + j][0]
                     want = rest[j]
                     if t2 != want and not (stem and j == r - 1 and t2.startswith(want)):
                         ok = False
@@ -256,6 +261,17 @@ DENSE_NAMES: tuple[str, ...] = (
     )
     + ("link:provider", "link:lookalike", "link:referral", "link:telegram", "link:shortener", "link:app_store", "link:any")
 )
+# Pairwise "concept" features: every pair of the language-independent cues below (lexicon
+# categories, links, prices, free-credit offers, bot handles, questions, emoji bait, short text).
+# They let the linear model learn compositions such as remove-verb x clothing, undressing term x
+# person target, review cue x tool, request cue x nudity term, counter-cue x link (a moderator's
+# note quoting an ad) that generalise across phrasings and languages.
+_PAIR_BASE = tuple(f"has:{c}" for c in LEX_CATEGORIES) + (
+    "struct:price", "struct:number_free", "struct:question", "struct:referral", "telegram", "link",
+    "emoji:bait", "len:short", "link:provider",
+)
+_PAIRS = tuple((a, b) for i, a in enumerate(_PAIR_BASE) for b in _PAIR_BASE[i + 1:])
+DENSE_NAMES = DENSE_NAMES + tuple(f"p:{a}*{b}" for a, b in _PAIRS)
 _DENSE_INDEX = {n: i for i, n in enumerate(DENSE_NAMES)}
 
 
@@ -397,6 +413,9 @@ def _hashed(texts: list[str], cfg: FeatureConfig):
 
 _LINK_FLAGS = ("provider", "lookalike", "referral", "telegram", "shortener", "app_store", "any")
 _WINK_RE = re.compile("[😉😏🤫😈]")
+_PAIR_A = np.array([_PAIR_BASE.index(a) for a, _b in _PAIRS], dtype=np.int64)
+_PAIR_B = np.array([_PAIR_BASE.index(b) for _a, b in _PAIRS], dtype=np.int64)
+_PAIR_W = 0.5
 
 
 def _assemble_dense(counts: np.ndarray, struct: np.ndarray, emo: np.ndarray, L: np.ndarray, lflags: np.ndarray) -> np.ndarray:
@@ -422,7 +441,17 @@ def _assemble_dense(counts: np.ndarray, struct: np.ndarray, emo: np.ndarray, L: 
     ]) if n else np.zeros((0, 37))
     lens = np.column_stack([short, ((L >= 60) & (L < 400)).astype(np.float64), (L >= 400).astype(np.float64),
                             np.log1p(L) / 8.0]) if n else np.zeros((0, 4))
-    dense = np.hstack([np.log1p(np.minimum(counts, 63)), has, struct, emo, lens, inter, lflags])
+    base = {f"has:{c}": has[:, i] for i, c in enumerate(LEX_CATEGORIES)}
+    for nm_ in ("price", "number_free", "question", "referral"):
+        base[f"struct:{nm_}"] = struct[:, _STRUCT_NAMES.index(nm_)]
+    base["telegram"] = np.maximum(struct[:, _STRUCT_NAMES.index("telegram")], lflags[:, _LINK_FLAGS.index("telegram")])
+    base["link"] = has_link
+    base["emoji:bait"] = emo[:, 0]
+    base["len:short"] = short
+    base["link:provider"] = np.maximum(lflags[:, 0], lflags[:, 1])
+    B = np.column_stack([base[k] for k in _PAIR_BASE]) if n else np.zeros((0, len(_PAIR_BASE)))
+    pairs = B[:, _PAIR_A] * B[:, _PAIR_B]
+    dense = np.hstack([np.log1p(np.minimum(counts, 63)), has, struct, emo, lens, inter, lflags, pairs * _PAIR_W])
     assert dense.shape[1] == len(DENSE_NAMES)
     return dense
 
