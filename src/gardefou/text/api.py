@@ -76,6 +76,7 @@ def _stopwords() -> frozenset[str]:
 
 
 _STOPWORDS = _stopwords()
+_new = object.__new__
 
 
 def _top_terms(model: TextModel, batch, flagged: np.ndarray, k: int = 3) -> list[list[str]]:
@@ -90,21 +91,26 @@ def _top_terms(model: TextModel, batch, flagged: np.ndarray, k: int = 3) -> list
     if keep.size == 0:
         return out
     rows = batch.word_rows[keep]
-    order = keep[np.lexsort((-c[keep], rows))]
+    srt = np.lexsort((-c[keep], rows))
+    order = keep[srt]
+    # only the first few candidates of each row can be shown (k, plus slack for skipped words)
+    rs = rows[srt]
+    first = np.searchsorted(rs, rs, side="left")
+    order = order[(np.arange(rs.size) - first) < k + 3]
     joined = batch.joined
     lab = ["term" if f else "weighs against" for f in flagged.tolist()]
+    seen_terms: list[set] = [set() for _ in range(batch.n)]
     for r, v, s0, e0 in zip(batch.word_rows[order].tolist(), contrib[order].tolist(),
                             batch.word_start[order].tolist(), batch.word_end[order].tolist()):
-        seen = out[r]
-        if len(seen) >= k:
+        got = out[r]
+        if len(got) >= k:
             continue
         term = joined[s0:e0]
-        if len(term) < 2 or term in _STOPWORDS:
+        seen = seen_terms[r]
+        if term in seen or len(term) < 2 or term in _STOPWORDS:
             continue
-        entry = f'{lab[r]}: "{term}" ({v:+.2f})'
-        if any(x.startswith(f'{lab[r]}: "{term}" (') for x in seen):
-            continue
-        seen.append(entry)
+        seen.add(term)
+        got.append(f'{lab[r]}: "{term}" ({v:+.2f})')
     return out
 
 
@@ -176,10 +182,12 @@ def classify_batch(texts: Iterable[Any], threshold: float | None = None, model: 
         lang = detect_lang(raw[i])
         if lang:
             reasons.append(f"language: {lang}")
-        verdicts.append(TextVerdict(
+        v = _new(TextVerdict)  # same as TextVerdict(...), without the frozen per-field __init__ cost
+        v.__dict__.update(
             flagged=f, score=prob_l[i], category=cats.get(i) if f else None, reasons=reasons,
             lang=lang, normalized=nm.text, tricks=nm.tricks, links=batch.links[i],
-        ))
+        )
+        verdicts.append(v)
     return verdicts
 
 

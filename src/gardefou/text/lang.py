@@ -54,6 +54,9 @@ _CHAR_HINTS = (
 )
 
 
+# the same hints as single-character sets, found with one regex pass ("ij" is checked apart)
+_CHAR_HINT_SETS = tuple((frozenset(re.sub(r"[\[\]|]", "", rx.pattern)), lang, w) for rx, lang, w in _CHAR_HINTS if rx.pattern != "ij")
+_HINT_CHARS_RE = re.compile("[" + "".join(sorted(set().union(*(c for c, _l, _w in _CHAR_HINT_SETS)))) + "]")
 _NONLATIN = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u0900-\u097f\u0400-\u04ff]")
 
 
@@ -95,9 +98,13 @@ def detect_lang(text: str) -> str | None:
             for lang in langs:
                 scores[lang] = scores.get(lang, 0.0) + 1.0
     if not sample.isascii():
-        for rx, lang, weight in _CHAR_HINTS:
-            if rx.search(lower):
-                scores[lang] = scores.get(lang, 0.0) + weight
+        found = set(_HINT_CHARS_RE.findall(lower))
+        if found:
+            for chars, lang, weight in _CHAR_HINT_SETS:
+                if found & chars:
+                    scores[lang] = scores.get(lang, 0.0) + weight
+        if "ij" in lower:
+            scores["nl"] = scores.get("nl", 0.0) + 0.5
     if not scores:
         return "en"
     return max(scores.items(), key=lambda kv: (kv[1], kv[0] == "en"))[0]

@@ -62,8 +62,8 @@ class TextModel:
         keep = np.nonzero(sel[batch.rows])[0]
         remap = np.full(batch.n, -1, dtype=np.int64)
         remap[rows] = np.arange(rows.size)
-        X = sp.csr_matrix((batch.vals[keep], (remap[batch.rows[keep]], batch.cols[keep] & ((1 << CAT_BITS) - 1))),
-                          shape=(rows.size, 1 << CAT_BITS))
+        X = sp.coo_matrix((batch.vals[keep], (remap[batch.rows[keep]], batch.cols[keep] & ((1 << CAT_BITS) - 1))),
+                          shape=(rows.size, 1 << CAT_BITS))  # COO @ dense: no sorting / conversion
         if self._cat_T is None:
             self._cat_T = np.ascontiguousarray(self.cat_hashed.T, dtype=np.float64)
         out = np.asarray(X @ self._cat_T)

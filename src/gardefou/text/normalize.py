@@ -238,6 +238,7 @@ _TRAILING_DIGITS_RE = re.compile(r"^[^\W\d_]+\d+$|^\d+[^\W\d_]{1,3}$")
 _DOTTED_PRE = re.compile(r"[.\-_*·•|/+~][^\W\d_][.\-_*·•|/+~]")   # sep, letter, sep
 _SPACED_PRE = re.compile(r"[ \t]\w[ \t]")                         # a one-letter word between blanks
 _INNER_PRE = re.compile(r"[*\-.'’_][^\W\d_]|\*")                  # punctuation then a letter, or "*"
+_LEET_ADJ_PRE = re.compile(r"[0-9@$!|][^\W\d]|[^\W\d][0-9@$!|]")     # a leet character touching a letter
 
 
 def _build_pair_re() -> re.Pattern:
@@ -385,7 +386,7 @@ def _deobfuscate(seg: str, tricks: set[str]) -> str:
         if new != seg:
             tricks.add("inner punctuation")
             seg = new
-    if _LEET_PRE_RE.search(seg) and _LEET_RE.search(seg):
+    if _LEET_ADJ_PRE.search(seg) and _LEET_RE.search(seg):
         new = _LEET_RE.sub(_leet_sub, seg)
         if new != seg:
             # digits that only moved between tokens do not count as leetspeak
@@ -477,8 +478,14 @@ def normalize(text: str) -> Normalized:
         pieces.append(m.group())
         last = m.end()
     pieces.append(_deobfuscate(text[last:], tricks) if last < len(text) or not pieces else "")
-    text = _WS_RE.sub(" ", "".join(pieces)).strip()
+    text = " ".join("".join(pieces).split())  # same whitespace set as \s, collapsed and stripped
     match = fold_accents(text) if not text.isascii() else text
     match = _MATCH_CLEAN_RE.sub(" ", match).strip()
     order = [t for t in TRICKS if t in tricks]
-    return Normalized(text=text, tricks=tuple(order), match=match, emoji_bait=bait, emoji_sexual=sexual, has_fancy=fancy)
+    # same as Normalized(...), without the frozen dataclass' per-field __init__ cost
+    out = _new(Normalized)
+    out.__dict__.update(text=text, tricks=tuple(order), match=match, emoji_bait=bait, emoji_sexual=sexual, has_fancy=fancy)
+    return out
+
+
+_new = object.__new__
