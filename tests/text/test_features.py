@@ -83,3 +83,15 @@ def test_prechecks_keep_deobfuscation(raw, expected):
 def test_prechecks_leave_plain_text_alone():
     for t in ("t-shirt sale, covid19 update, mp4 export", "don't e-mail me", "a b"):
         assert normalize(t).tricks == ()
+
+
+def test_batches_larger_than_a_chunk_keep_order_and_scores():
+    from gardefou.text import api
+
+    texts = [f"undress any girl #{i} 👉 t.me/x_bot" if i % 3 == 0 else f"nude lipstick shade {i}" for i in range(api._CHUNK * 2 + 7)]
+    batch = api.classify_batch(texts)
+    assert len(batch) == len(texts)
+    for i in (0, 1, api._CHUNK - 1, api._CHUNK, api._CHUNK + 1, len(texts) - 1):
+        one = api.classify(texts[i])
+        assert one.score == pytest.approx(batch[i].score, abs=1e-9)
+        assert one.reasons == batch[i].reasons

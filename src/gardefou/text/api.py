@@ -114,11 +114,23 @@ def _top_terms(model: TextModel, batch, flagged: np.ndarray, k: int = 3) -> list
     return out
 
 
+_CHUNK = 256  # texts per vectorised pass: small enough for numpy's temporaries to stay in cache
+
+
 def classify_batch(texts: Iterable[Any], threshold: float | None = None, model: TextModel | None = None) -> list[TextVerdict]:
     """Classify many texts at once (vectorised). Order is preserved."""
     model = model or load_model()
     thr = model.threshold if threshold is None else float(threshold)
     prepared = [_safe_text(t) for t in texts]
+    if len(prepared) <= _CHUNK:
+        return _classify_chunk(prepared, thr, model)
+    out: list[TextVerdict] = []
+    for i in range(0, len(prepared), _CHUNK):
+        out.extend(_classify_chunk(prepared[i:i + _CHUNK], thr, model))
+    return out
+
+
+def _classify_chunk(prepared: list[tuple[str, bool]], thr: float, model: TextModel) -> list[TextVerdict]:
     raw = [p[0] for p in prepared]
     if not raw:
         return []

@@ -144,7 +144,8 @@ def lexicon() -> Lexicon:
 
 
 def _token_entry(raw_tok: str, lex: Lexicon):
-    """(stripped token, categories or None, multi-word entries or None) for one raw token."""
+    """For one raw token: the stripped token (a str) when it starts no lexicon term, otherwise
+    (stripped token, categories or None, multi-word entries or None)."""
     tok = raw_tok.strip(_TOKEN_STRIP)
     c = lex.whole.get(tok)
     if c is None:
@@ -154,7 +155,10 @@ def _token_entry(raw_tok: str, lex: Lexicon):
                 c = lex.stems.get(tok[:k])
                 if c is not None:
                     break
-    return tok, c, lex.multi.get(tok)
+    ms = lex.multi.get(tok)
+    if (c is None or not tok) and not ms:
+        return tok
+    return tok, c, ms
 
 
 def lexicon_matches(match_text: str) -> list[tuple[str, tuple[int, ...]]]:
@@ -162,17 +166,20 @@ def lexicon_matches(match_text: str) -> list[tuple[str, tuple[int, ...]]]:
     lex = lexicon()
     out: list[tuple[str, tuple[int, ...]]] = []
     cache = _TOKEN_CACHE
+    get = cache.get
     raw_toks = match_text.split(" ")
-    entries = []
-    for rt in raw_toks:
-        e = cache.get(rt)
+    entries = [get(rt) for rt in raw_toks]
+    hits = []
+    for i, e in enumerate(entries):
         if e is None:
             if len(cache) > 200000:
                 cache.clear()
-            e = cache[rt] = _token_entry(rt, lex)
-        entries.append(e)
+            e = entries[i] = cache[raw_toks[i]] = _token_entry(raw_toks[i], lex)
+        if e.__class__ is not str:
+            hits.append(i)
     n = len(entries)
-    for i, (tok, c, ms) in enumerate(entries):
+    for i in hits:
+        tok, c, ms = entries[i]
         if c is not None and tok:
             out.append((tok, c))
         if ms:
@@ -182,7 +189,9 @@ def lexicon_matches(match_text: str) -> list[tuple[str, tuple[int, ...]]]:
                     continue
                 ok = True
                 for j in range(r):
-                    t2 = entries[i + 1 + j][0]
+                    t2 = entries[i + 1 + j]
+                    if t2.__class__ is not str:
+                        t2 = t2[0]
                     want = rest[j]
                     if t2 != want and not (stem and j == r - 1 and t2.startswith(want)):
                         ok = False
@@ -194,19 +203,29 @@ def lexicon_matches(match_text: str) -> list[tuple[str, tuple[int, ...]]]:
         sc = lex.sub_cats
         idx = lex.sub_regex
         t = match_text
-        i, n = 0, len(t) - 1
-        while i < n:
+        n = len(t) - 1
+        nxt = 0  # matches do not overlap: the scan resumes after a found term
+        for m in _sub_first_re().finditer(t, 0, n):
+            i = m.start()
+            if i < nxt:
+                continue
             lst = idx.get(t[i:i + 2])
             if lst is not None:
                 for term in lst:
                     if t.startswith(term, i):
                         out.append((term, sc[term]))
-                        i += len(term) - 1
+                        nxt = i + len(term)
                         break
-            i += 1
         if "裸" in t and "裸" in sc:
             out.append(("裸", sc["裸"]))
     return out
+
+
+@lru_cache(maxsize=1)
+def _sub_first_re() -> re.Pattern:
+    """The first characters of the substring terms: the scan only stops at those positions."""
+    firsts = sorted({k[0] for k in lexicon().sub_regex})
+    return re.compile("[" + "".join(re.escape(c) for c in firsts) + "]")
 
 
 # --------------------------------------------------------------------------- structure cues
@@ -475,7 +494,10 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
     links_all: list = []
     nc = len(LEX_CATEGORIES)
     rx_link = [(j, rx) for j, (name, rx) in enumerate(_RX.items()) if name in _LINKISH]
-    rx_other = [(j, rx, _PREFILTER.get(name)) for j, (name, rx) in enumerate(_RX.items()) if name not in _LINKISH]
+    j_handle, j_percent, j_question, j_quote, j_hashtag = (_STRUCT_NAMES.index(x) for x in ("handle", "percent", "question", "quote", "hashtag"))
+    rx_handle, rx_percent, rx_question, rx_quote, rx_hashtag = (_RX[x].search for x in ("handle", "percent", "question", "quote", "hashtag"))
+    digit_rx = [(_STRUCT_NAMES.index(x), _RX[x].search) for x in ("price", "number_free", "year")]
+    assert set(_STRUCT_NAMES) - _LINKISH == {"handle", "percent", "question", "quote", "hashtag", "price", "number_free", "year"}
     c_rows: list[int] = []
     c_cols: list[int] = []
     c_vals: list[float] = []
@@ -519,13 +541,27 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
                 if rx.search(raw):
                     st_r.append(ri)
                     st_c.append(j)
-        has_digit = _DIGIT_RE.search(raw) is not None
-        for j, rx, pre in rx_other:
-            if pre is not None and not pre(raw, has_digit):
-                continue
-            if rx.search(raw):
+        # the other structure cues, each behind a cheap necessary condition (see _PREFILTER)
+        if "@" in raw and rx_handle(raw):
+            st_r.append(ri)
+            st_c.append(j_handle)
+        if _DIGIT_RE.search(raw) is not None:
+            for j, search in digit_rx:
+                if search(raw):
+                    st_r.append(ri)
+                    st_c.append(j)
+            if "%" in raw and rx_percent(raw):
                 st_r.append(ri)
-                st_c.append(j)
+                st_c.append(j_percent)
+        if ("?" in raw or "？" in raw or "؟" in raw) and rx_question(raw):
+            st_r.append(ri)
+            st_c.append(j_question)
+        if _QUOTE_PRE.search(raw) is not None and rx_quote(raw):
+            st_r.append(ri)
+            st_c.append(j_quote)
+        if "#" in raw and rx_hashtag(raw):
+            st_r.append(ri)
+            st_c.append(j_hashtag)
         if nm.emoji_bait or nm.emoji_sexual:
             emo[ri, 0] = nm.emoji_bait
             emo[ri, 1] = nm.emoji_sexual
