@@ -253,18 +253,6 @@ _LINKISH = {"url", "obfuscated_domain", "referral", "telegram", "shortener"}
 _DIGIT_RE = re.compile(r"\d")
 _QUOTES = "\"“”«»„‘’「」『』"
 _QUOTE_PRE = re.compile("[" + re.escape(_QUOTES) + "]")
-_PREFILTER = {
-    "percent": lambda t, d: d and "%" in t,
-    "question": lambda t, d: "?" in t or "？" in t or "؟" in t,
-    "quote": lambda t, d: _QUOTE_PRE.search(t) is not None,
-    "year": lambda t, d: d,
-    "hashtag": lambda t, d: "#" in t,
-    "handle": lambda t, d: "@" in t,
-    "price": lambda t, d: d,
-    "number_free": lambda t, d: d,
-}
-_NO_FLAGS: dict = {}
-_LOG1P = [float(np.log1p(i)) for i in range(64)]
 
 DENSE_NAMES: tuple[str, ...] = (
     tuple(f"lex:{c}" for c in LEX_CATEGORIES)
@@ -541,7 +529,8 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
                 if rx.search(raw):
                     st_r.append(ri)
                     st_c.append(j)
-        # the other structure cues, each behind a cheap necessary condition (see _PREFILTER)
+        # the other structure cues, each behind a cheap necessary condition (a digit for prices,
+        # free-credit offers and years; the character itself for %, ?, quotes, # and @)
         if "@" in raw and rx_handle(raw):
             st_r.append(ri)
             st_c.append(j_handle)
