@@ -17,13 +17,12 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Sequence
 
 from gardefou.config import DEFAULT_MAX_DISTANCE, Settings
 from gardefou.service.auth import KeyCache
 from gardefou.service.config import ServiceConfig
 from gardefou.service.writer import ReviewWriter
-from gardefou.store import NotFound, Store, open_store
+from gardefou.store import Store, open_store
 from gardefou.store import service_repo as repo
 from gardefou.store.db import BankInfo
 from gardefou.store.matcher import BankMatcher
@@ -38,14 +37,8 @@ class CachedBankMatcher(BankMatcher):
         super().__init__(store, index)
         self._state = state
 
-    def banks(self, names: Sequence[str] | None = None) -> dict[str, BankInfo]:
-        all_banks = self._state.banks
-        if not names:
-            return all_banks
-        missing = [n for n in names if n not in all_banks]
-        if missing:
-            raise NotFound(f"bank {missing[0]!r} not found")
-        return {n: all_banks[n] for n in names}
+    def all_banks(self) -> dict[str, BankInfo]:
+        return self._state.banks
 
 
 class ServiceState:

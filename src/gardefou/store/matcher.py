@@ -39,8 +39,13 @@ class BankMatcher:
         self.store = store
         self.index = index
 
+    def all_banks(self) -> dict[str, BankInfo]:
+        """Every bank by name (the service overrides this with a cached copy)."""
+        return {b.name: b for b in self.store.list_banks()}
+
     def banks(self, names: Sequence[str] | None = None) -> dict[str, BankInfo]:
-        all_banks = {b.name: b for b in self.store.list_banks()}
+        """The named banks (all when none named); an unknown name raises NotFound."""
+        all_banks = self.all_banks()
         if not names:
             return all_banks
         missing = [n for n in names if n not in all_banks]
