@@ -55,16 +55,23 @@ def demo_images() -> tuple[list[Path], list[Path]]:
 
 
 def _drawn_images(folder: Path) -> tuple[list[Path], list[Path]]:
-    """Benign test pictures (shapes and gradients) and edited copies, for machines without the set."""
+    """Benign test pictures (smooth colour fields and shapes) and edited copies of the first one."""
+    import numpy as np
     from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
     originals, variants = [], []
+    y, x = np.mgrid[0:480, 0:640] / 80.0
     for k in range(3):
-        img = Image.new("RGB", (640, 480), (30 + 60 * k, 90, 160 - 40 * k))
+        rng = np.random.default_rng(k)
+        channels = [sum(np.sin(x * rng.uniform(0.3, 1.5) + y * rng.uniform(0.3, 1.5) + rng.uniform(0, 6)) for _ in range(3))
+                    for _ in range(3)]
+        rgb = np.stack([(c - c.min()) / (np.ptp(c) + 1e-9) * 255 for c in channels], axis=-1).astype(np.uint8)
+        img = Image.fromarray(rgb)
         draw = ImageDraw.Draw(img)
-        for i in range(12):
-            x, y = (i * 53 + k * 97) % 600, (i * 37 + k * 61) % 440
-            draw.ellipse((x, y, x + 40 + 9 * i, y + 30 + 5 * i), fill=((i * 40) % 255, (k * 80 + i * 20) % 255, 200 - i * 10))
+        for _ in range(15):
+            x0, y0 = int(rng.integers(0, 560)), int(rng.integers(0, 400))
+            draw.ellipse((x0, y0, x0 + int(rng.integers(20, 120)), y0 + int(rng.integers(20, 90))),
+                         fill=tuple(int(c) for c in rng.integers(0, 256, 3)))
         path = folder / f"picture-{k}.jpg"
         img.save(path, quality=92)
         originals.append(path)
