@@ -41,7 +41,7 @@ class BankMatcher:
 
     def all_banks(self) -> dict[str, BankInfo]:
         """Every bank by name (the service overrides this with a cached copy)."""
-        return {b.name: b for b in self.store.list_banks()}
+        return {b.name: b for b in self.store.list_banks(counts=False)}
 
     def banks(self, names: Sequence[str] | None = None) -> dict[str, BankInfo]:
         """The named banks (all when none named); an unknown name raises NotFound."""
