@@ -113,3 +113,36 @@ def test_fresh_texts_never_trained_on():
     pos = sum(r["label"] for r in rows)
     assert fp <= 1
     assert tp / pos >= 0.9
+
+
+def _cats(text: str, lang: str | None = None) -> dict[str, list[str]]:
+    from gardefou.text.features import LEX_CATEGORIES
+
+    return {t: [LEX_CATEGORIES[c] for c in cs] for t, cs in lexicon_matches(normalize(text).match, lang)}
+
+
+@pytest.mark.parametrize("text,term,cat", [
+    ("cupom GRATISNUDE no checkout", "gratisnude", "nude"),
+    ("DeepUndress ortaklık programı", "deepundress", "undress"),
+    ("try nakedlens.co today", "nakedlens", "nude"),
+    ("#undressai trending", "undressai", "undress"),
+])
+def test_core_words_glued_into_brands_and_hashtags_count(text, term, cat):
+    assert cat in _cats(text).get(term, [])
+
+
+def test_noodles_are_not_nudity():
+    assert "nudeln" not in _cats("Nudeln mit Tomatensoße und Basilikum")
+
+
+def test_short_words_of_other_languages_do_not_fire_in_a_confident_language():
+    from gardefou.text.lang import guess_lang
+
+    es = "¡Hola! Soy TraductorBot, te devuelvo el texto traducido, 20 traducciones gratis al día"
+    lang, sure = guess_lang(es)
+    assert (lang, sure) == ("es", True)
+    assert "dia" in _cats(es)                       # Indonesian "dia" (she) without a language
+    assert "dia" not in _cats(es, lang)             # ... but not in a Spanish text
+    idn = "dia mau foto telanjang temen sekelas"
+    assert "target" in _cats(idn, guess_lang(idn)[0])["dia"]
+    assert "at" not in _cats("look at this presale for the new app", "en")

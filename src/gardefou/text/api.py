@@ -191,7 +191,7 @@ def _classify_chunk(prepared: list[tuple[str, bool]], thr: float, model: TextMod
             reasons.extend(link_reasons(batch.links[i]))
         if nm.tricks:
             reasons.append("evasion undone: " + ", ".join(nm.tricks))
-        lang = detect_lang(raw[i])
+        lang = batch.langs[i] if batch.langs else detect_lang(raw[i])
         if lang:
             reasons.append(f"language: {lang}")
         v = _new(TextVerdict)  # same as TextVerdict(...), without the frozen per-field __init__ cost

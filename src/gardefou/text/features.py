@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from gardefou.text.lang import guess_lang
 from gardefou.text.normalize import Normalized, normalize
 
 __all__ = [
@@ -94,9 +95,11 @@ class Lexicon:
     multi: dict          # first token -> list of (rest tokens, last-is-stem, term, cats)
     sub_regex: dict  # substring terms (CJK, Hangul, Arabic, Devanagari) by their first 2 chars
     sub_cats: dict
+    short_langs: dict    # short Latin-script key (<= 4 letters) -> languages it was listed for
 
 
 _TOKEN_STRIP = "$€£¥₽₹₩₺%?!@#"
+_LATIN_TERM = re.compile(r"[a-z0-9' ]+")
 _ARABIC_RE = re.compile("[\u0600-\u06ff]")
 _TOKEN_CACHE: dict[str, tuple] = {}
 _SUB_HINT = re.compile("[\u0600-\u06ff\u0900-\u097f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
@@ -105,17 +108,26 @@ _SUB_HINT = re.compile("[\u0600-\u06ff\u0900-\u097f\u3040-\u30ff\u3400-\u9fff\ua
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     raw = json.loads(_LEX_PATH.read_text(encoding="utf-8"))
+    # per-language additions: lexicons/more/LANG.json = {category: [terms]}
+    for extra in sorted(_LEX_PATH.parent.joinpath("more").glob("*.json")):
+        for cat, terms in json.loads(extra.read_text(encoding="utf-8")).items():
+            if cat in LEX_CATEGORIES:
+                raw.setdefault(cat, {}).setdefault(extra.stem, [])
+                raw[cat][extra.stem] = list(raw[cat][extra.stem]) + [t for t in terms if isinstance(t, str)]
     whole: dict[str, set[int]] = {}
     stems: dict[str, set[int]] = {}
     multi: dict[str, list] = {}
     sub: dict[str, set[int]] = {}
+    short_langs: dict[str, set[str]] = {}
     for ci, cat in enumerate(LEX_CATEGORIES):
-        for _lang, terms in raw.get(cat, {}).items():
+        for lang, terms in raw.get(cat, {}).items():
             for term in terms:
                 stem = term.endswith("*")
                 t = normalize(term.rstrip("*")).match.strip()
                 if not t:
                     continue
+                if len(t) <= 4 and _LATIN_TERM.fullmatch(t):
+                    short_langs.setdefault(t, set()).add(lang)
                 if _SUBSTRING_SCRIPT.search(t):
                     if len(t) >= 2 and not (len(t) < 3 and _ARABIC_RE.search(t)) or t == "裸":
                         sub.setdefault(t, set()).add(ci)
@@ -140,6 +152,7 @@ def lexicon() -> Lexicon:
         {k: tuple(sorted(v)) for k, v in stems.items()},
         tuple(sorted({len(k) for k in stems}, reverse=True)),
         mm, sub_regex, {k: tuple(sorted(v)) for k, v in sub.items()},
+        {k: frozenset(v) for k, v in short_langs.items()},
     )
 
 
@@ -147,6 +160,7 @@ def _token_entry(raw_tok: str, lex: Lexicon):
     """For one raw token: the stripped token (a str) when it starts no lexicon term, otherwise
     (stripped token, categories or None, multi-word entries or None)."""
     tok = raw_tok.strip(_TOKEN_STRIP)
+    key = tok
     c = lex.whole.get(tok)
     if c is None:
         L = len(tok)
@@ -154,15 +168,38 @@ def _token_entry(raw_tok: str, lex: Lexicon):
             if k <= L:
                 c = lex.stems.get(tok[:k])
                 if c is not None:
+                    key = tok[:k]
                     break
+    if c is None and len(tok) >= 7:
+        c = _embedded_core(tok)
     ms = lex.multi.get(tok)
     if (c is None or not tok) and not ms:
         return tok
-    return tok, c, ms
+    return tok, c, ms, lex.short_langs.get(key) if c is not None else None
 
 
-def lexicon_matches(match_text: str) -> list[tuple[str, tuple[int, ...]]]:
-    """Lexicon terms found in a matching-channel text: [(term, category indices)]."""
+# Brand names and hashtags glue the core words to others ("deepundress", "gratisnude",
+# "nakedlens", "#undressai"): a token that holds one of these stems anywhere counts for the
+# stem's categories. Only long, unambiguous Latin stems; "nudel" (noodle) is excluded.
+_EMBEDDED_CORE = {"undress": "undress", "nudif": "undress", "deepnud": "undress", "clothoff": "undress",
+                  "nude": "nude", "naked": "nude", "nackt": "nude"}
+_EMBEDDED_RE = re.compile("|".join(sorted(_EMBEDDED_CORE, key=len, reverse=True)))
+
+
+def _embedded_core(tok: str) -> tuple[int, ...] | None:
+    m = _EMBEDDED_RE.search(tok)
+    if m is None or tok.startswith("nudel", m.start()):
+        return None
+    return (LEX_CATEGORIES.index(_EMBEDDED_CORE[m.group()]),)
+
+
+def lexicon_matches(match_text: str, lang: str | None = None) -> list[tuple[str, tuple[int, ...]]]:
+    """Lexicon terms found in a matching-channel text: [(term, category indices)].
+
+    With `lang` (a confident guess for a Latin-script text), short words listed only for other
+    languages are skipped: Indonesian "dia" (she) is not a target cue in Spanish ("día"), nor
+    Turkish "at" (send) an upload cue in English, nor Portuguese "pres*" a court cue in "presale".
+    """
     lex = lexicon()
     out: list[tuple[str, tuple[int, ...]]] = []
     cache = _TOKEN_CACHE
@@ -179,8 +216,8 @@ def lexicon_matches(match_text: str) -> list[tuple[str, tuple[int, ...]]]:
             hits.append(i)
     n = len(entries)
     for i in hits:
-        tok, c, ms = entries[i]
-        if c is not None and tok:
+        tok, c, ms, short = entries[i]
+        if c is not None and tok and (short is None or lang is None or lang in short or "en" in short):
             out.append((tok, c))
         if ms:
             for rest, stem, term, cats in ms:
@@ -325,6 +362,7 @@ class Batch:
     word_vals: np.ndarray
     word_start: np.ndarray
     word_end: np.ndarray
+    langs: list = field(default_factory=list)  # guessed language per text
 
 
 def _pows() -> np.ndarray:
@@ -479,6 +517,7 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
     n = len(texts)
     k = len(DENSE_NAMES)
     lex_all: list = []
+    langs: list[str | None] = []
     links_all: list = []
     nc = len(LEX_CATEGORIES)
     rx_link = [(j, rx) for j, (name, rx) in enumerate(_RX.items()) if name in _LINKISH]
@@ -503,7 +542,9 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
     link_names = _LINK_FLAGS
     for ri, (raw, nm) in enumerate(zip(texts, norms)):
         raw = raw[: cfg.max_chars]
-        lm = lexicon_matches(nm.match)
+        lang, sure = guess_lang(raw)
+        langs.append(lang)
+        lm = lexicon_matches(nm.match, lang if sure else None)
         lex_all.append(lm)
         for _t, cs_ in lm:
             for ci in cs_:
@@ -580,4 +621,4 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
         cols = np.concatenate([cols, np.asarray(c_cols, dtype=np.int64) & ((1 << cfg.bits) - 1)])
         vals = np.concatenate([vals, np.asarray(c_vals, dtype=np.float64)])
     dense *= cfg.dense_weight
-    return Batch(n, rows, cols, vals, dense, norms, lex_all, links_all, joined, wr, wc, wv, ws, we)
+    return Batch(n, rows, cols, vals, dense, norms, lex_all, links_all, joined, wr, wc, wv, ws, we, langs)

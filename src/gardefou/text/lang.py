@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["detect_lang", "LANGS"]
+__all__ = ["detect_lang", "guess_lang", "LANGS"]
 
 LANGS = ("en", "fr", "es", "de", "it", "pt", "nl", "pl", "ru", "uk", "tr", "ar", "hi", "id", "ja", "ko", "zh")
 
@@ -62,17 +62,23 @@ _NONLATIN = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u0
 
 def detect_lang(text: str) -> str | None:
     """Guess the language of `text` (one of LANGS) or None."""
+    return guess_lang(text)[0]
+
+
+def guess_lang(text: str) -> tuple[str | None, bool]:
+    """(language, confident): confident only for a Latin-script text whose stop words point
+    clearly to one language (at least two hits, one more than the runner-up)."""
     if not text:
-        return None
+        return None, False
     sample = text[:600]
     lower = sample.lower()
     if not sample.isascii():
         if _HANGUL.search(sample):
-            return "ko"
+            return "ko", False
         if _KANA.search(sample):
-            return "ja"
+            return "ja", False
         if _HAN.search(sample):
-            return "zh"
+            return "zh", False
         if _NONLATIN.search(sample):
             n_ar = len(_ARABIC.findall(sample))
             n_hi = len(_DEVANAGARI.findall(sample))
@@ -80,13 +86,26 @@ def detect_lang(text: str) -> str | None:
             n_lat = len(_LATIN_LETTER.findall(lower))
             best = max((n_ar, "ar"), (n_hi, "hi"), (n_cy, "cy"), (n_lat, "lat"))
             if best[1] == "ar":
-                return "ar"
+                return "ar", False
             if best[1] == "hi":
-                return "hi"
+                return "hi", False
             if best[1] == "cy":
                 uk = len(_UK_ONLY.findall(lower))
                 ru = len(_RU_ONLY.findall(lower))
-                return "uk" if uk > ru else "ru"
+                return ("uk" if uk > ru else "ru"), False
+    scores = _latin_scores(sample, lower)
+    if scores is None:
+        return None, False
+    if not scores:
+        return "en", False
+    lang = max(scores.items(), key=lambda kv: (kv[1], kv[0] == "en"))[0]
+    ranked = sorted(scores.values(), reverse=True)
+    confident = ranked[0] >= 2 and (len(ranked) == 1 or ranked[0] - ranked[1] >= 1)
+    return lang, confident
+
+
+def _latin_scores(sample: str, lower: str) -> dict[str, float] | None:
+    """Stop-word and accent scores per Latin-script language; None when there is no word."""
     words = _LATIN_WORD.findall(lower)
     if not words:
         return None
@@ -105,6 +124,4 @@ def detect_lang(text: str) -> str | None:
                     scores[lang] = scores.get(lang, 0.0) + weight
         if "ij" in lower:
             scores["nl"] = scores.get("nl", 0.0) + 0.5
-    if not scores:
-        return "en"
-    return max(scores.items(), key=lambda kv: (kv[1], kv[0] == "en"))[0]
+    return scores

@@ -39,13 +39,45 @@ class TextModel:
     cat_intercept: np.ndarray     # (n_cat,)
     categories: tuple[str, ...] = CATEGORIES
     meta: dict = field(default_factory=dict)
+    # Optional two more heads on the same features: "topic" (is the text about undressing real
+    # people at all: flagged kinds + news, policy, support... vs everyday, products, art) and
+    # "stance" (trained on on-topic texts only: promotes / solicits vs reports / opposes). A
+    # 5-weight combiner over (main, topic, stance, min(topic, stance)) gives the decision: the
+    # AND of "on topic" and "promoting" that one linear model cannot express.
+    head_hashed: np.ndarray | None = None      # (2, 2**bits) float32: topic, stance
+    head_dense: np.ndarray | None = None       # (2, k)
+    head_intercept: np.ndarray | None = None   # (2,)
+    combiner: np.ndarray | None = None         # (5,): weights of main, topic, stance, min; intercept
     _cat_T: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _heads_T: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _all_T: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------------ scoring
-    def decision(self, batch) -> np.ndarray:
+    def main_decision(self, batch) -> np.ndarray:
         s = np.bincount(batch.rows, weights=self.w_hashed[batch.cols] * batch.vals, minlength=batch.n)
         s += batch.dense @ self.w_dense + self.intercept
         return s
+
+    def head_decisions(self, batch) -> np.ndarray:
+        """(n, 2) topic and stance decisions."""
+        if self._heads_T is None:
+            self._heads_T = np.ascontiguousarray(self.head_hashed.T, dtype=np.float32)
+        g = self._heads_T[batch.cols] * batch.vals[:, None]
+        out = np.column_stack([np.bincount(batch.rows, weights=g[:, j], minlength=batch.n) for j in range(2)])
+        out += batch.dense @ self.head_dense.T + self.head_intercept
+        return out
+
+    def decision(self, batch) -> np.ndarray:
+        if self.combiner is None:
+            return self.main_decision(batch)
+        if self._all_T is None:  # (D, 3): one gather of a 12-byte row per feature, one bincount
+            self._all_T = np.ascontiguousarray(np.vstack([self.w_hashed, self.head_hashed]).T, dtype=np.float32)
+        g = self._all_T[batch.cols] * batch.vals.astype(np.float32)[:, None]
+        idx = (batch.rows * 3)[:, None] + np.arange(3)
+        z = np.bincount(idx.ravel(), weights=g.ravel(), minlength=3 * batch.n).reshape(batch.n, 3)
+        z += batch.dense @ np.vstack([self.w_dense, self.head_dense]).T
+        z += np.concatenate([[self.intercept], self.head_intercept])
+        return combine(self.combiner, z[:, 0], z[:, 1:])
 
     def probability(self, decision: np.ndarray) -> np.ndarray:
         z = self.calib_a * decision + self.calib_b
@@ -83,10 +115,18 @@ class TextModel:
             "cat_dense": self.cat_dense.astype(np.float32),
             "cat_intercept": self.cat_intercept.astype(np.float32),
         }
+        if self.combiner is not None:
+            for j, name in enumerate(("topic", "stance")):
+                hz = np.nonzero(self.head_hashed[j])[0].astype(np.int32)
+                arrays[f"{name}_idx"] = hz
+                arrays[f"{name}_val"] = self.head_hashed[j][hz].astype(np.float32)
+            arrays["head_dense"] = self.head_dense.astype(np.float32)
+            arrays["head_intercept"] = self.head_intercept.astype(np.float64)
+            arrays["combiner"] = self.combiner.astype(np.float64)
         np.savez_compressed(directory / "weights.npz", **arrays)
         digest = hashlib.sha256((directory / "weights.npz").read_bytes()).hexdigest()
         doc = {
-            "format": "gardefou-text-linear/1",
+            "format": "gardefou-text-linear/2" if self.combiner is not None else "gardefou-text-linear/1",
             "config": self.config.to_dict(),
             "intercept": float(self.intercept),
             "calibration": {"method": "platt", "a": float(self.calib_a), "b": float(self.calib_b)},
@@ -103,7 +143,7 @@ class TextModel:
     def load(cls, directory: Path) -> "TextModel":
         directory = Path(directory)
         doc = json.loads((directory / "model.json").read_text(encoding="utf-8"))
-        if doc.get("format") != "gardefou-text-linear/1":
+        if doc.get("format") not in ("gardefou-text-linear/1", "gardefou-text-linear/2"):
             raise ValueError(f"unknown model format {doc.get('format')!r}")
         if doc["dense_names"] != list(DENSE_NAMES):
             raise ValueError("model was trained with a different feature set; retrain with `gardefou text train`")
@@ -111,14 +151,31 @@ class TextModel:
         with np.load(directory / "weights.npz", allow_pickle=False) as z:
             w = np.zeros(1 << cfg.bits, dtype=np.float32)
             w[z["w_idx"]] = z["w_val"]
+            heads: dict = {}
+            if "combiner" in z.files:
+                hh = np.zeros((2, 1 << cfg.bits), dtype=np.float32)
+                for j, name in enumerate(("topic", "stance")):
+                    hh[j, z[f"{name}_idx"]] = z[f"{name}_val"]
+                heads = {"head_hashed": hh, "head_dense": z["head_dense"].astype(np.float64),
+                         "head_intercept": z["head_intercept"].astype(np.float64),
+                         "combiner": z["combiner"].astype(np.float64)}
             return cls(
                 config=cfg, w_hashed=w, w_dense=z["w_dense"].astype(np.float64),
                 intercept=float(doc["intercept"]), calib_a=float(doc["calibration"]["a"]),
                 calib_b=float(doc["calibration"]["b"]), threshold=float(doc["threshold"]),
                 cat_hashed=z["cat_hashed"].astype(np.float32), cat_dense=z["cat_dense"].astype(np.float64),
                 cat_intercept=z["cat_intercept"].astype(np.float64),
-                categories=tuple(doc["categories"]), meta=doc.get("meta", {}),
+                categories=tuple(doc["categories"]), meta=doc.get("meta", {}), **heads,
             )
+
+
+def combiner_features(main: np.ndarray, heads: np.ndarray) -> np.ndarray:
+    """(n, 4): main, topic, stance and min(topic, stance) decisions."""
+    return np.column_stack([main, heads[:, 0], heads[:, 1], np.minimum(heads[:, 0], heads[:, 1])])
+
+
+def combine(weights: np.ndarray, main: np.ndarray, heads: np.ndarray) -> np.ndarray:
+    return combiner_features(main, heads) @ weights[:4] + weights[4]
 
 
 @lru_cache(maxsize=4)

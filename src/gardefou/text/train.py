@@ -24,13 +24,20 @@ import numpy as np
 import scipy.sparse as sp
 
 from gardefou.text.features import DENSE_NAMES, FeatureConfig, featurize
-from gardefou.text.model import CAT_BITS, CATEGORIES, KIND_TO_CATEGORY, TextModel
+from gardefou.text.model import CAT_BITS, CATEGORIES, KIND_TO_CATEGORY, TextModel, combiner_features
 
 __all__ = ["Example", "load_corpus", "obfuscate", "augment", "train", "keyword_baseline", "prf", "to_matrix", "SEED"]
 
 SEED = 20240611
 POSITIVE_KINDS = ("ad", "referral", "telegram", "review", "listicle", "request", "search_query", "laundered")
 NEGATIVE_KINDS = ("news", "research", "policy", "victim_support", "moderation", "opinion", "everyday", "product", "art")
+OFF_TOPIC_KINDS = ("everyday", "product", "art")  # negatives that are not about undressing people at all
+
+
+def topic_labels(examples) -> np.ndarray:
+    """1 where the text is about undressing real people (flagged kinds and news, policy, support,
+    moderation, opinion, research), 0 for everyday uses, products and art."""
+    return np.array([0 if e.kind in OFF_TOPIC_KINDS else (1 if e.kind in NEGATIVE_KINDS else e.label) for e in examples])
 
 
 @dataclass(frozen=True)
@@ -62,16 +69,20 @@ def _read_jsonl(path: Path, warn: Callable[[str], None]) -> list[Example]:
 
 
 def load_corpus(root: Path, split: str = "train", warn: Callable[[str], None] | None = None) -> list[Example]:
-    """split "train": corpus/*.jsonl + extra/*.jsonl; "heldout": heldout/*.jsonl. Deduplicated."""
+    """split "train": corpus/*.jsonl + extra/*.jsonl; "heldout": heldout/*.jsonl. Deduplicated;
+    a training text that also appears in the held-out split (case-insensitive) is left out of
+    training, so the held-out figures stay honest."""
     warn = warn or (lambda m: print("warning: " + m, file=sys.stderr))
     root = Path(root)
     dirs = ["corpus", "extra"] if split == "train" else ["heldout"]
     seen: set[str] = set()
+    if split == "train":
+        seen = {e.text.strip().lower() for e in load_corpus(root, "heldout", warn=lambda m: None)}
     out: list[Example] = []
     for d in dirs:
         for path in sorted((root / d).glob("*.jsonl")):
             for ex in _read_jsonl(path, warn):
-                key = ex.text.strip()
+                key = ex.text.strip().lower()
                 if key in seen:
                     continue
                 seen.add(key)
@@ -279,6 +290,19 @@ def _features(texts, cfg):
     return featurize(texts, cfg)
 
 
+def _fit_heads(X, y, topic, C: float):
+    """The main model, the topic head (all rows) and the stance head (on-topic rows only)."""
+    on = np.nonzero(topic == 1)[0]
+    return _fit_lr(X, y, C, SEED), _fit_lr(X, topic, C, SEED), _fit_lr(X[on], y[on], C, SEED)
+
+
+def _combiner(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000).fit(Z, y)
+    return np.concatenate([lr.coef_.ravel(), lr.intercept_])
+
+
 def train(corpus: Path, out: Path | None, *, copies: int = 2, C: float = 10.0, folds: int = 5,
           cfg: FeatureConfig | None = None, max_fpr: float = 0.018, limit: int | None = None,
           log: Callable[[str], None] = print, metrics_path: Path | None = None, heldout: bool = True) -> tuple[TextModel, dict]:
@@ -304,20 +328,25 @@ def train(corpus: Path, out: Path | None, *, copies: int = 2, C: float = 10.0, f
     log(f"features: {X.shape[0]} rows x {X.shape[1]} columns, nnz={X.nnz} ({time.perf_counter() - t0:.1f}s)")
 
     # ---- grouped CV: augmented copies of one text never straddle folds
+    topic = topic_labels(data)
     skf = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=SEED)
-    oof = np.zeros(len(data))
+    Z = np.zeros((len(data), 4))
     for k, (tr, te) in enumerate(skf.split(np.zeros(len(data)), y, groups)):
-        clf = _fit_lr(X[tr], y[tr], C, SEED)
-        oof[te] = clf.decision_function(X[te])
+        m_main, m_topic, m_stance = _fit_heads(X[tr], y[tr], topic[tr], C)
+        heads = np.column_stack([m_topic.decision_function(X[te]), m_stance.decision_function(X[te])])
+        Z[te] = combiner_features(m_main.decision_function(X[te]), heads)
+    comb = _combiner(Z, y)
+    oof = Z @ comb[:4] + comb[4]
     a, b = _platt(oof, y)
     p_oof = _sigmoid(a * oof + b)
     thr = choose_threshold(y, p_oof, max_fpr=max_fpr)
     log(f"cross-validation done ({time.perf_counter() - t0:.1f}s); threshold={thr:.2f}")
 
     # ---- final model on everything
-    clf = _fit_lr(X, y, C, SEED)
+    clf, m_topic, m_stance = _fit_heads(X, y, topic, C)
     D = 1 << cfg.bits
     coef = clf.coef_.ravel()
+    hcoef = np.vstack([m_topic.coef_.ravel(), m_stance.coef_.ravel()])
     w_hashed = coef[:D].astype(np.float32)
     w_dense = coef[D:].astype(np.float64)
 
@@ -350,7 +379,8 @@ def train(corpus: Path, out: Path | None, *, copies: int = 2, C: float = 10.0, f
         config=cfg, w_hashed=w_hashed, w_dense=w_dense, intercept=float(clf.intercept_[0]),
         calib_a=a, calib_b=b, threshold=thr,
         cat_hashed=Wc[:, : 1 << CAT_BITS].astype(np.float32), cat_dense=Wc[:, 1 << CAT_BITS:],
-        cat_intercept=bc, meta={
+        cat_intercept=bc, head_hashed=hcoef[:, :D].astype(np.float32), head_dense=hcoef[:, D:],
+        head_intercept=np.array([m_topic.intercept_[0], m_stance.intercept_[0]]), combiner=comb, meta={
             "trained_on": len(examples), "augmented_copies": copies, "C": C, "folds": folds, "seed": SEED,
             "corpus_sha256": corpus_digest, "max_fpr": max_fpr,
         },
