@@ -106,7 +106,10 @@ class TextModel:
     def save(self, directory: Path) -> None:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        nz = np.nonzero(self.w_hashed)[0].astype(np.int32)
+        support = self.w_hashed != 0
+        if self.combiner is not None:
+            support |= (self.head_hashed != 0).any(axis=0)
+        nz = np.nonzero(support)[0].astype(np.int32)
         arrays = {
             "w_idx": nz,
             "w_val": self.w_hashed[nz].astype(np.float32),
@@ -116,10 +119,9 @@ class TextModel:
             "cat_intercept": self.cat_intercept.astype(np.float32),
         }
         if self.combiner is not None:
-            for j, name in enumerate(("topic", "stance")):
-                hz = np.nonzero(self.head_hashed[j])[0].astype(np.int32)
-                arrays[f"{name}_idx"] = hz
-                arrays[f"{name}_val"] = self.head_hashed[j][hz].astype(np.float32)
+            # the heads share the main head's index; float16 keeps the file small (the decision
+            # moves by < 1e-3, far below the calibration's resolution)
+            arrays["head_val"] = self.head_hashed[:, nz].astype(np.float16)
             arrays["head_dense"] = self.head_dense.astype(np.float32)
             arrays["head_intercept"] = self.head_intercept.astype(np.float64)
             arrays["combiner"] = self.combiner.astype(np.float64)
@@ -154,8 +156,7 @@ class TextModel:
             heads: dict = {}
             if "combiner" in z.files:
                 hh = np.zeros((2, 1 << cfg.bits), dtype=np.float32)
-                for j, name in enumerate(("topic", "stance")):
-                    hh[j, z[f"{name}_idx"]] = z[f"{name}_val"]
+                hh[:, z["w_idx"]] = z["head_val"]
                 heads = {"head_hashed": hh, "head_dense": z["head_dense"].astype(np.float64),
                          "head_intercept": z["head_intercept"].astype(np.float64),
                          "combiner": z["combiner"].astype(np.float64)}

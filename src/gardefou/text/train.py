@@ -303,7 +303,7 @@ def _combiner(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.concatenate([lr.coef_.ravel(), lr.intercept_])
 
 
-def train(corpus: Path, out: Path | None, *, copies: int = 2, C: float = 10.0, folds: int = 5,
+def train(corpus: Path, out: Path | None, *, copies: int = 2, C: float = 30.0, folds: int = 5,
           cfg: FeatureConfig | None = None, max_fpr: float = 0.018, limit: int | None = None,
           log: Callable[[str], None] = print, metrics_path: Path | None = None, heldout: bool = True) -> tuple[TextModel, dict]:
     """Train, cross-validate, calibrate and (if `out`) save the model. Returns (model, report)."""
