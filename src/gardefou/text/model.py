@@ -49,7 +49,6 @@ class TextModel:
     head_intercept: np.ndarray | None = None   # (2,)
     combiner: np.ndarray | None = None         # (5,): weights of main, topic, stance, min; intercept
     _cat_T: np.ndarray | None = field(default=None, repr=False, compare=False)
-    _heads_T: np.ndarray | None = field(default=None, repr=False, compare=False)
     _all_T: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------------ scoring
@@ -60,23 +59,24 @@ class TextModel:
 
     def head_decisions(self, batch) -> np.ndarray:
         """(n, 2) topic and stance decisions."""
-        if self._heads_T is None:
-            self._heads_T = np.ascontiguousarray(self.head_hashed.T, dtype=np.float32)
-        g = self._heads_T[batch.cols] * batch.vals[:, None]
-        out = np.column_stack([np.bincount(batch.rows, weights=g[:, j], minlength=batch.n) for j in range(2)])
-        out += batch.dense @ self.head_dense.T + self.head_intercept
-        return out
+        return self._all_decisions(batch)[:, 1:]
 
-    def decision(self, batch) -> np.ndarray:
-        if self.combiner is None:
-            return self.main_decision(batch)
-        if self._all_T is None:  # (D, 3): one gather of a 12-byte row per feature, one bincount
+    def _all_decisions(self, batch) -> np.ndarray:
+        """(n, 3) main, topic and stance decisions: one gather of a 12-byte row per feature and
+        one bincount, instead of three passes."""
+        if self._all_T is None:
             self._all_T = np.ascontiguousarray(np.vstack([self.w_hashed, self.head_hashed]).T, dtype=np.float32)
         g = self._all_T[batch.cols] * batch.vals.astype(np.float32)[:, None]
         idx = (batch.rows * 3)[:, None] + np.arange(3)
         z = np.bincount(idx.ravel(), weights=g.ravel(), minlength=3 * batch.n).reshape(batch.n, 3)
         z += batch.dense @ np.vstack([self.w_dense, self.head_dense]).T
         z += np.concatenate([[self.intercept], self.head_intercept])
+        return z
+
+    def decision(self, batch) -> np.ndarray:
+        if self.combiner is None:
+            return self.main_decision(batch)
+        z = self._all_decisions(batch)
         return combine(self.combiner, z[:, 0], z[:, 1:])
 
     def probability(self, decision: np.ndarray) -> np.ndarray:
