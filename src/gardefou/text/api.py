@@ -8,7 +8,6 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from gardefou.text.features import LEX_CATEGORIES, featurize
-from gardefou.text.lang import detect_lang
 from gardefou.text.linkfeatures import link_reasons
 from gardefou.text.model import TextModel, load_model
 
@@ -191,7 +190,7 @@ def _classify_chunk(prepared: list[tuple[str, bool]], thr: float, model: TextMod
             reasons.extend(link_reasons(batch.links[i]))
         if nm.tricks:
             reasons.append("evasion undone: " + ", ".join(nm.tricks))
-        lang = batch.langs[i] if batch.langs else detect_lang(raw[i])
+        lang = batch.langs[i]
         if lang:
             reasons.append(f"language: {lang}")
         v = _new(TextVerdict)  # same as TextVerdict(...), without the frozen per-field __init__ cost

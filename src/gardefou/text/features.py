@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -112,8 +112,8 @@ def lexicon() -> Lexicon:
     for extra in sorted(_LEX_PATH.parent.joinpath("more").glob("*.json")):
         for cat, terms in json.loads(extra.read_text(encoding="utf-8")).items():
             if cat in LEX_CATEGORIES:
-                raw.setdefault(cat, {}).setdefault(extra.stem, [])
-                raw[cat][extra.stem] = list(raw[cat][extra.stem]) + [t for t in terms if isinstance(t, str)]
+                by_lang = raw.setdefault(cat, {})
+                by_lang[extra.stem] = list(by_lang.get(extra.stem, [])) + [t for t in terms if isinstance(t, str)]
     whole: dict[str, set[int]] = {}
     stems: dict[str, set[int]] = {}
     multi: dict[str, list] = {}
@@ -362,7 +362,7 @@ class Batch:
     word_vals: np.ndarray
     word_start: np.ndarray
     word_end: np.ndarray
-    langs: list = field(default_factory=list)  # guessed language per text
+    langs: list  # guessed language per text (None when there is nothing to go on)
 
 
 def _pows() -> np.ndarray:

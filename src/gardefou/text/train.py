@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from gardefou.text.features import DENSE_NAMES, FeatureConfig, featurize
-from gardefou.text.model import CAT_BITS, CATEGORIES, KIND_TO_CATEGORY, TextModel, combiner_features
+from gardefou.text.model import CAT_BITS, CATEGORIES, KIND_TO_CATEGORY, TextModel, combine, combiner_features
 
 __all__ = ["Example", "load_corpus", "obfuscate", "augment", "train", "keyword_baseline", "prf", "to_matrix", "SEED"]
 
@@ -336,7 +336,7 @@ def train(corpus: Path, out: Path | None, *, copies: int = 2, C: float = 30.0, f
         heads = np.column_stack([m_topic.decision_function(X[te]), m_stance.decision_function(X[te])])
         Z[te] = combiner_features(m_main.decision_function(X[te]), heads)
     comb = _combiner(Z, y)
-    oof = Z @ comb[:4] + comb[4]
+    oof = combine(comb, Z[:, 0], Z[:, 1:3])
     a, b = _platt(oof, y)
     p_oof = _sigmoid(a * oof + b)
     thr = choose_threshold(y, p_oof, max_fpr=max_fpr)
