@@ -92,8 +92,8 @@ class Lexicon:
     whole: dict          # single-token whole-word term -> cats
     stems: dict          # single-token stem -> cats
     stem_lens: tuple     # distinct stem lengths, longest first
-    multi: dict          # first token -> list of (rest tokens, last-is-stem, term, cats)
-    sub_regex: dict  # substring terms (CJK, Hangul, Arabic, Devanagari) by their first 2 chars
+    multi: dict          # first token -> (second token -> candidates, candidates for any other second token)
+    sub_index: dict  # substring terms (CJK, Hangul, Arabic, Devanagari): first 2 chars -> ((length, terms), ...) longest first
     sub_cats: dict
     short_langs: dict    # short Latin-script key (<= 4 letters) -> languages it was listed for
 
@@ -143,17 +143,34 @@ def lexicon() -> Lexicon:
         by_term: dict[tuple, set[int]] = {}
         for rest, stem, term, ci in entries:
             by_term.setdefault((rest, stem, term), set()).add(ci)
-        mm[first] = sorted(((r, st, te, tuple(sorted(c))) for (r, st, te), c in by_term.items()), key=lambda e: -len(e[0]))
-    sub_regex: dict[str, list[str]] = {}
-    for term in sorted(sub, key=lambda x: (-len(x), x)):
-        sub_regex.setdefault(term[:2], []).append(term)
+        ordered = sorted(((r, st, te, tuple(sorted(c))) for (r, st, te), c in by_term.items()), key=lambda e: -len(e[0]))
+        mm[first] = _index_by_second(ordered)
+    by_key: dict[str, dict[int, set[str]]] = {}
+    for term in sub:
+        by_key.setdefault(term[:2], {}).setdefault(len(term), set()).add(term)
+    sub_index = {k: tuple((n, frozenset(v)) for n, v in sorted(d.items(), reverse=True)) for k, d in by_key.items()}
     return Lexicon(
         {k: tuple(sorted(v)) for k, v in whole.items()},
         {k: tuple(sorted(v)) for k, v in stems.items()},
         tuple(sorted({len(k) for k in stems}, reverse=True)),
-        mm, sub_regex, {k: tuple(sorted(v)) for k, v in sub.items()},
+        mm, sub_index, {k: tuple(sorted(v)) for k, v in sub.items()},
         {k: frozenset(v) for k, v in short_langs.items()},
     )
+
+
+def _index_by_second(ordered: list) -> tuple[dict, list]:
+    """Multi-word candidates of one first token, indexed by their second token so that a common
+    first word ("foto", "la", "в") only tries the few terms whose second word is the next token.
+    A two-word term ending in a stem ("remove cloth*") matches any second token that starts with
+    the stem, so it is a candidate for every second token. Each list keeps the longest-first order."""
+    loose = [e for e in ordered if e[1] and len(e[0]) == 1]
+    by_second: dict[str, list] = {}
+    for e in ordered:
+        if not (e[1] and len(e[0]) == 1):
+            by_second.setdefault(e[0][0], [])
+    for second, lst in by_second.items():
+        lst.extend(e for e in ordered if (e[1] and len(e[0]) == 1) or e[0][0] == second)
+    return by_second, loose
 
 
 def _token_entry(raw_tok: str, lex: Lexicon):
@@ -219,8 +236,10 @@ def lexicon_matches(match_text: str, lang: str | None = None) -> list[tuple[str,
         tok, c, ms, short = entries[i]
         if c is not None and tok and (short is None or lang is None or lang in short or "en" in short):
             out.append((tok, c))
-        if ms:
-            for rest, stem, term, cats in ms:
+        if ms and i + 1 < n:
+            t2 = entries[i + 1]
+            by_second, loose = ms
+            for rest, stem, term, cats in by_second.get(t2 if t2.__class__ is str else t2[0], loose):
                 r = len(rest)
                 if i + r >= n:
                     continue
@@ -236,33 +255,28 @@ def lexicon_matches(match_text: str, lang: str | None = None) -> list[tuple[str,
                 if ok:
                     out.append((term, cats))
                     break
-    if lex.sub_regex and _SUB_HINT.search(match_text):
+    if lex.sub_index and _SUB_HINT.search(match_text):
+        # Scan every position (a per-character loop beats a regex here: in Arabic and Devanagari
+        # nearly every letter starts some term); at each, the longest term found there wins and
+        # the scan resumes after it, so matches do not overlap.
         sc = lex.sub_cats
-        idx = lex.sub_regex
+        get = lex.sub_index.get
         t = match_text
         n = len(t) - 1
-        nxt = 0  # matches do not overlap: the scan resumes after a found term
-        for m in _sub_first_re().finditer(t, 0, n):
-            i = m.start()
-            if i < nxt:
-                continue
-            lst = idx.get(t[i:i + 2])
-            if lst is not None:
-                for term in lst:
-                    if t.startswith(term, i):
-                        out.append((term, sc[term]))
-                        nxt = i + len(term)
+        i = 0
+        while i < n:
+            groups = get(t[i:i + 2])
+            if groups is not None:
+                for size, terms in groups:
+                    piece = t[i:i + size]
+                    if piece in terms:
+                        out.append((piece, sc[piece]))
+                        i += size - 1
                         break
+            i += 1
         if "裸" in t and "裸" in sc:
             out.append(("裸", sc["裸"]))
     return out
-
-
-@lru_cache(maxsize=1)
-def _sub_first_re() -> re.Pattern:
-    """The first characters of the substring terms: the scan only stops at those positions."""
-    firsts = sorted({k[0] for k in lexicon().sub_regex})
-    return re.compile("[" + "".join(re.escape(c) for c in firsts) + "]")
 
 
 # --------------------------------------------------------------------------- structure cues

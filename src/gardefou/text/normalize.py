@@ -116,7 +116,10 @@ _TO_CYRILLIC_TABLE = {ord(k): v for k, v in {
 }.items()}
 _CYR_GREEK_RE = re.compile("[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\u0530-\u058f]")
 _LATIN_RE = re.compile("[a-zA-Z]")
-_MIXED_WORD_RE = re.compile(r"[\w@$]+")
+# Only words that can need folding are visited: in Cyrillic / Greek text those holding a Latin
+# letter, in mostly-Latin text those holding a non-ASCII letter (each match is a whole [\w@$]+ run).
+_WORD_WITH_LATIN_RE = re.compile(r"[\w@$]*[a-zA-Z][\w@$]*")
+_WORD_WITH_NON_ASCII_RE = re.compile(r"[\w@$]*[^\x00-\x7f\W][\w@$]*")
 
 
 def _is_cyr(ch: str) -> bool:
@@ -142,7 +145,7 @@ def _fold_homoglyphs(text: str) -> tuple[str, bool]:
     changed = False
     out: list[str] = []
     last = 0
-    for m in _MIXED_WORD_RE.finditer(text):
+    for m in (_WORD_WITH_NON_ASCII_RE if mostly_latin else _WORD_WITH_LATIN_RE).finditer(text):
         w = m.group()
         n_other = 0
         n_lat = 0
