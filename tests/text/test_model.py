@@ -15,12 +15,12 @@ def test_model_files_are_npz_and_json_without_pickle():
     files = sorted(p.name for p in DEFAULT_MODEL_DIR.iterdir() if p.is_file())
     assert files == ["model.json", "weights.npz"]
     doc = json.loads((DEFAULT_MODEL_DIR / "model.json").read_text())
-    assert doc["format"] == "gardefou-text-linear/2"
+    assert doc["format"] == "gardefou-text-linear/3"
     with np.load(DEFAULT_MODEL_DIR / "weights.npz", allow_pickle=False) as z:
         for name in z.files:
             assert z[name].dtype != object
     size = sum(p.stat().st_size for p in DEFAULT_MODEL_DIR.iterdir())
-    assert size < 8 * 1024 * 1024
+    assert size < 10 * 1024 * 1024
 
 
 def test_model_loads_fast():
@@ -62,7 +62,7 @@ def test_decision_combines_main_topic_and_stance_heads():
     from gardefou.text.model import combine, load_model
 
     m = load_model()
-    assert m.combiner is not None and m.head_hashed.shape == (2, 1 << m.config.bits)
+    assert m.combiner is not None and m.head_hashed.shape == (5, 1 << m.config.bits)
     texts = [
         "Undress any girl from one photo, 3 free credits, link in bio",          # on topic, promoting
         "Court fines the operator of an undressing app that targeted students",  # on topic, reporting
@@ -74,6 +74,28 @@ def test_decision_combines_main_topic_and_stance_heads():
     topic, stance = heads[:, 0], heads[:, 1]
     assert topic[0] > 0 and topic[1] > 0 and topic[2] < 0     # the bot pitch is off topic
     assert stance[0] > 0 and stance[1] < 0                     # the news item does not promote
+    nb_main, nb_topic = heads[:, 2], heads[:, 3]
+    assert nb_main[0] > nb_main[1] and nb_main[0] > nb_main[2]  # naive-Bayes heads read the same way
+    assert nb_topic[2] < nb_topic[0] and nb_topic[2] < nb_topic[1]
+
+
+def test_two_head_model_files_still_load(tmp_path):
+    from gardefou.text.features import featurize
+    from gardefou.text.model import combine, load_model
+
+    m = load_model()
+    b = featurize(["undress any photo free", "court fines nudify app"], m.config)
+    full = m.head_decisions(b)
+    old = TextModel(config=m.config, w_hashed=m.w_hashed, w_dense=m.w_dense, intercept=m.intercept,
+                    calib_a=m.calib_a, calib_b=m.calib_b, threshold=m.threshold, cat_hashed=m.cat_hashed,
+                    cat_dense=m.cat_dense, cat_intercept=m.cat_intercept, meta=m.meta,
+                    head_hashed=m.head_hashed[:2], head_dense=m.head_dense[:2], head_intercept=m.head_intercept[:2],
+                    combiner=np.array([0.4, 0.1, 0.2, 0.5, -0.3]))
+    old.save(tmp_path)
+    assert json.loads((tmp_path / "model.json").read_text())["format"] == "gardefou-text-linear/2"
+    again = TextModel.load(tmp_path)
+    assert again.head_hashed.shape[0] == 2
+    assert np.allclose(again.decision(b), combine(old.combiner, m.main_decision(b), full[:, :2]), atol=1e-2)
 
 
 def test_single_head_model_files_still_load(tmp_path):
@@ -103,3 +125,29 @@ def test_held_out_texts_are_never_trained_on(tmp_path):
     train = load_corpus(tmp_path, "train")
     assert [e.text for e in train] == ["A court fined the app"]
     assert len(load_corpus(tmp_path, "heldout")) == 1
+
+
+def test_naive_bayes_scaling_favours_telling_columns_and_folds_into_the_weights():
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    from gardefou.text.train import _scaled, nb_scale
+
+    D = 4  # hashed columns 0..3, then one dense column
+    # column 0 only in positives, column 1 in both classes alike, column 2 only in negatives
+    rows = [[1, 1, 0, 0, 0.5], [1, 1, 0, 0, 0.2], [1, 0, 0, 0, 0.1], [0, 1, 1, 0, 0.3], [0, 1, 1, 0, 0.9], [0, 0, 1, 0, 0.4]]
+    X = sp.csr_matrix(np.array(rows, dtype=float))
+    y = np.array([1, 1, 1, 0, 0, 0])
+    s = nb_scale(X, y, D, mix=0.75)
+    assert s[0] > s[1] and s[2] > s[1] and s[4] == 1.0
+    assert np.allclose(nb_scale(X, y, D, mix=0.0), 1.0)
+    # a model fitted on scaled features, with the scale folded into its weights, scores the
+    # raw features exactly as the scaled model scores scaled ones
+    lr = LogisticRegression(C=10).fit(_scaled(X, s), y)
+    folded = X @ (lr.coef_.ravel() * s) + lr.intercept_[0]
+    assert np.allclose(folded, lr.decision_function(_scaled(X, s)))
+
+
+def test_shipped_model_was_trained_with_naive_bayes_scaling():
+    meta = json.loads((DEFAULT_MODEL_DIR / "model.json").read_text())["meta"]
+    assert meta["nb_mix"] > 0

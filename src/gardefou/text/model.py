@@ -39,15 +39,18 @@ class TextModel:
     cat_intercept: np.ndarray     # (n_cat,)
     categories: tuple[str, ...] = CATEGORIES
     meta: dict = field(default_factory=dict)
-    # Optional two more heads on the same features: "topic" (is the text about undressing real
-    # people at all: flagged kinds + news, policy, support... vs everyday, products, art) and
-    # "stance" (trained on on-topic texts only: promotes / solicits vs reports / opposes). A
-    # 5-weight combiner over (main, topic, stance, min(topic, stance)) gives the decision: the
-    # AND of "on topic" and "promoting" that one linear model cannot express.
-    head_hashed: np.ndarray | None = None      # (2, 2**bits) float32: topic, stance
-    head_dense: np.ndarray | None = None       # (2, k)
-    head_intercept: np.ndarray | None = None   # (2,)
-    combiner: np.ndarray | None = None         # (5,): weights of main, topic, stance, min; intercept
+    # Optional heads on the same hashed features, combined into the decision by a small
+    # logistic combiner fitted out of fold (format 2: the first two; format 3: all five):
+    # - "topic" (is the text about undressing real people at all: flagged kinds + news, policy,
+    #   support... vs everyday, products, art) and "stance" (trained on on-topic texts only:
+    #   promotes / solicits vs reports / opposes), logistic like the main head; their minimum
+    #   gives the AND of "on topic" and "promoting" that one linear model cannot express;
+    # - naive-Bayes log-count ratios for the same three questions (see train.nb_ratios): a
+    #   differently biased reading of the same n-grams that generalises to unseen phrasing.
+    head_hashed: np.ndarray | None = None      # (k, 2**bits) float32, k = 2 or 5
+    head_dense: np.ndarray | None = None       # (k, n_dense)
+    head_intercept: np.ndarray | None = None   # (k,)
+    combiner: np.ndarray | None = None         # combiner weights over combiner_features(), then intercept
     _cat_T: np.ndarray | None = field(default=None, repr=False, compare=False)
     _all_T: np.ndarray | None = field(default=None, repr=False, compare=False)
     _all_dense: np.ndarray | None = field(default=None, repr=False, compare=False)
@@ -60,12 +63,12 @@ class TextModel:
         return s
 
     def head_decisions(self, batch) -> np.ndarray:
-        """(n, 2) topic and stance decisions."""
+        """(n, k) head decisions: topic, stance (and naive-Bayes main, topic, stance)."""
         return self._all_decisions(batch)[:, 1:]
 
     def _all_decisions(self, batch) -> np.ndarray:
-        """(n, 3) main, topic and stance decisions in one sparse product: the COO features times
-        a (D, 3) float32 weight matrix (scipy's C loop over the non-zeros, no sorting)."""
+        """(n, 1 + k) main and head decisions in one sparse product: the COO features times a
+        (D, 1 + k) float32 weight matrix (scipy's C loop over the non-zeros, no sorting)."""
         import scipy.sparse as sp
 
         if self._all_T is None:
@@ -133,7 +136,7 @@ class TextModel:
         np.savez_compressed(directory / "weights.npz", **arrays)
         digest = hashlib.sha256((directory / "weights.npz").read_bytes()).hexdigest()
         doc = {
-            "format": "gardefou-text-linear/2" if self.combiner is not None else "gardefou-text-linear/1",
+            "format": _FORMATS[0 if self.combiner is None else len(self.head_hashed)],
             "config": self.config.to_dict(),
             "intercept": float(self.intercept),
             "calibration": {"method": "platt", "a": float(self.calib_a), "b": float(self.calib_b)},
@@ -150,7 +153,7 @@ class TextModel:
     def load(cls, directory: Path) -> "TextModel":
         directory = Path(directory)
         doc = json.loads((directory / "model.json").read_text(encoding="utf-8"))
-        if doc.get("format") not in ("gardefou-text-linear/1", "gardefou-text-linear/2"):
+        if doc.get("format") not in _FORMATS.values():
             raise ValueError(f"unknown model format {doc.get('format')!r}")
         if doc["dense_names"] != list(DENSE_NAMES):
             raise ValueError("model was trained with a different feature set; retrain with `gardefou text train`")
@@ -160,7 +163,7 @@ class TextModel:
             w[z["w_idx"]] = z["w_val"]
             heads: dict = {}
             if "combiner" in z.files:
-                hh = np.zeros((2, 1 << cfg.bits), dtype=np.float32)
+                hh = np.zeros((z["head_val"].shape[0], 1 << cfg.bits), dtype=np.float32)
                 hh[:, z["w_idx"]] = z["head_val"]
                 heads = {"head_hashed": hh, "head_dense": z["head_dense"].astype(np.float64),
                          "head_intercept": z["head_intercept"].astype(np.float64),
@@ -175,13 +178,20 @@ class TextModel:
             )
 
 
+_FORMATS = {0: "gardefou-text-linear/1", 2: "gardefou-text-linear/2", 5: "gardefou-text-linear/3"}  # by number of heads
+
+
 def combiner_features(main: np.ndarray, heads: np.ndarray) -> np.ndarray:
-    """(n, 4): main, topic, stance and min(topic, stance) decisions."""
-    return np.column_stack([main, heads[:, 0], heads[:, 1], np.minimum(heads[:, 0], heads[:, 1])])
+    """The combiner's inputs: main, topic, stance, min(topic, stance); with the naive-Bayes heads
+    also NB main, NB topic, NB stance, min(NB topic, NB stance)."""
+    cols = [main, heads[:, 0], heads[:, 1], np.minimum(heads[:, 0], heads[:, 1])]
+    if heads.shape[1] == 5:
+        cols += [heads[:, 2], heads[:, 3], heads[:, 4], np.minimum(heads[:, 3], heads[:, 4])]
+    return np.column_stack(cols)
 
 
 def combine(weights: np.ndarray, main: np.ndarray, heads: np.ndarray) -> np.ndarray:
-    return combiner_features(main, heads) @ weights[:4] + weights[4]
+    return combiner_features(main, heads) @ weights[:-1] + weights[-1]
 
 
 @lru_cache(maxsize=4)
