@@ -292,6 +292,22 @@ def _features(texts, cfg):
     return featurize(texts, cfg)
 
 
+def _presence(X, D: int):
+    """The hashed columns as 0/1 (does the text hold the n-gram?)."""
+    B = X[:, :D].tocsr(copy=True)
+    B.data = np.ones_like(B.data)
+    return B
+
+
+def _log_count_ratio(B, pos_rows: np.ndarray, neg_rows: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Smoothed naive-Bayes log-count ratio log(p_j / q_j) of every column between two sets of
+    rows (boolean masks), and how many of those rows hold each column."""
+    pos = np.asarray(B[np.nonzero(pos_rows)[0]].sum(axis=0)).ravel()
+    neg = np.asarray(B[np.nonzero(neg_rows)[0]].sum(axis=0)).ravel()
+    r = np.log(((pos + alpha) / (pos + alpha).sum()) / ((neg + alpha) / (neg + alpha).sum()))
+    return r, pos + neg
+
+
 def nb_scale(X, y: np.ndarray, D: int, mix: float, alpha: float = 1.0) -> np.ndarray:
     """Per-column scale for the hashed n-gram columns, from naive-Bayes log-count ratios
     (Wang & Manning 2012, "NBSVM"): s = (1 - mix) + mix * |log(p_j / q_j)|, where p_j and q_j
@@ -302,11 +318,7 @@ def nb_scale(X, y: np.ndarray, D: int, mix: float, alpha: float = 1.0) -> np.nda
     model, hence these few lines."""
     if not mix:
         return np.ones(X.shape[1])
-    B = X[:, :D].tocsr(copy=True)
-    B.data = np.ones_like(B.data)
-    pos = np.asarray(B[np.nonzero(y == 1)[0]].sum(axis=0)).ravel() + alpha
-    neg = np.asarray(B[np.nonzero(y == 0)[0]].sum(axis=0)).ravel() + alpha
-    r = np.log((pos / pos.sum()) / (neg / neg.sum()))
+    r, _n = _log_count_ratio(_presence(X, D), y == 1, y == 0, alpha)
     return np.concatenate([(1.0 - mix) + mix * np.abs(r), np.ones(X.shape[1] - D)])
 
 
@@ -314,17 +326,12 @@ def nb_ratios(X, y: np.ndarray, topic: np.ndarray, D: int, alpha: float = NB_ALP
     """(3, D) naive-Bayes log-count ratios of the hashed columns, the weights of the three NB
     heads: flagged vs not (all texts), on topic vs off topic (all texts), flagged vs not among
     on-topic texts. A column no text of the question holds gets 0 (no evidence either way)."""
-    B = X[:, :D].tocsr(copy=True)
-    B.data = np.ones_like(B.data)
+    B = _presence(X, D)
     on = topic == 1
     out = np.zeros((3, D))
-    for row, (labels, keep) in enumerate(((y, None), (topic, None), (y, on))):
-        pos_rows = (labels == 1) if keep is None else (labels == 1) & keep
-        neg_rows = (labels == 0) if keep is None else (labels == 0) & keep
-        pos = np.asarray(B[np.nonzero(pos_rows)[0]].sum(axis=0)).ravel()
-        neg = np.asarray(B[np.nonzero(neg_rows)[0]].sum(axis=0)).ravel()
-        r = np.log(((pos + alpha) / (pos + alpha).sum()) / ((neg + alpha) / (neg + alpha).sum()))
-        out[row] = np.where(pos + neg > 0, r, 0.0)
+    for row, (pos_rows, neg_rows) in enumerate(((y == 1, y == 0), (on, ~on), ((y == 1) & on, (y == 0) & on))):
+        r, seen = _log_count_ratio(B, pos_rows, neg_rows, alpha)
+        out[row] = np.where(seen > 0, r, 0.0)
     return out
 
 
