@@ -118,8 +118,10 @@ _CYR_GREEK_RE = re.compile("[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\u0530-\u058
 _LATIN_RE = re.compile("[a-zA-Z]")
 # Only words that can need folding are visited: in Cyrillic / Greek text those holding a Latin
 # letter, in mostly-Latin text those holding a non-ASCII letter (each match is a whole [\w@$]+ run).
-_WORD_WITH_LATIN_RE = re.compile(r"[\w@$]*[a-zA-Z][\w@$]*")
-_WORD_WITH_NON_ASCII_RE = re.compile(r"[\w@$]*[^\x00-\x7f\W][\w@$]*")
+# Anchored at the start of a run, so a long run without such a letter costs one linear scan, not
+# one per position (quadratic on a hostile 20,000-letter word).
+_WORD_WITH_LATIN_RE = re.compile(r"(?<![\w@$])[\w@$]*?[a-zA-Z][\w@$]*")
+_WORD_WITH_NON_ASCII_RE = re.compile(r"(?<![\w@$])[\w@$]*?[^\x00-\x7f\W][\w@$]*")
 
 
 def _is_cyr(ch: str) -> bool:
