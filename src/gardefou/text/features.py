@@ -163,14 +163,12 @@ def _index_by_second(ordered: list) -> tuple[dict, list]:
     first word ("foto", "la", "в") only tries the few terms whose second word is the next token.
     A two-word term ending in a stem ("remove cloth*") matches any second token that starts with
     the stem, so it is a candidate for every second token. Each list keeps the longest-first order."""
-    loose = [e for e in ordered if e[1] and len(e[0]) == 1]
-    by_second: dict[str, list] = {}
-    for e in ordered:
-        if not (e[1] and len(e[0]) == 1):
-            by_second.setdefault(e[0][0], [])
-    for second, lst in by_second.items():
-        lst.extend(e for e in ordered if (e[1] and len(e[0]) == 1) or e[0][0] == second)
-    return by_second, loose
+    def is_loose(e) -> bool:
+        return e[1] and len(e[0]) == 1
+
+    loose = [e for e in ordered if is_loose(e)]
+    seconds = {e[0][0] for e in ordered if not is_loose(e)}
+    return {s: [e for e in ordered if is_loose(e) or e[0][0] == s] for s in seconds}, loose
 
 
 def _token_entry(raw_tok: str, lex: Lexicon):
