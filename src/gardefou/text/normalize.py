@@ -243,7 +243,9 @@ _TRAILING_DIGITS_RE = re.compile(r"^[^\W\d_]+\d+$|^\d+[^\W\d_]{1,3}$")
 _DOTTED_PRE = re.compile(r"[.\-_*·•|/+~][^\W\d_][.\-_*·•|/+~]")   # sep, letter, sep
 _SPACED_PRE = re.compile(r"[ \t]\w[ \t]")                         # a one-letter word between blanks
 _INNER_PRE = re.compile(r"[*\-.'’_][^\W\d_]|\*")                  # punctuation then a letter, or "*"
-_LEET_ADJ_PRE = re.compile(r"[0-9@$!|][^\W\d]|[^\W\d][0-9@$!|]")     # a leet character touching a letter
+# a leet character touching a letter; written to start with the leet class so that `re` skips to
+# the rare leet characters instead of trying a branch at every letter (3.7 -> 0.4 µs a post)
+_LEET_ADJ_PRE = re.compile(r"[0-9@$!|](?:(?<=[^\W\d].)|(?=[^\W\d]))")
 
 
 def _build_pair_re() -> re.Pattern:
