@@ -99,3 +99,59 @@ def test_linear_time_on_adversarial_inputs():
 
 def test_non_string_input():
     assert normalize("").text == ""
+
+
+def _whole_text_reference(raw: str):
+    """normalize() without the per-word cache: every segment through `_deobfuscate` at once."""
+    import sys
+
+    import unicodedata
+
+    nm = sys.modules["gardefou.text.normalize"]
+    tricks: set[str] = set()
+    text = raw
+    pieces, last = [], 0
+    if not text.isascii() and nm._SPECIAL_RE.search(text) is None:
+        text = unicodedata.normalize("NFKC", text)
+    elif not text.isascii():
+        if nm._FANCY_RE.search(text):
+            text = text.translate(nm._PRE_TABLE)
+        text = unicodedata.normalize("NFKC", text)
+        text = nm._EMOJI_RE.sub(" ", text)
+        text = nm._ZERO_WIDTH_RE.sub("", text).replace("\ufe0f", "").replace("\ufe0e", "")
+    text = nm._CONTROL_RE.sub(" ", text)
+    if not text.isascii() and nm._CYR_GREEK_RE.search(text):
+        text, _ = nm._fold_homoglyphs(text)
+    text = text.lower()
+    for m in (nm._URL_RE.finditer(text) if nm._URL_HINT_RE.search(text) else ()):
+        pieces.append(nm._deobfuscate(text[last:m.start()], tricks))
+        pieces.append(m.group())
+        last = m.end()
+    pieces.append(nm._deobfuscate(text[last:], tricks))
+    text = " ".join("".join(pieces).split())
+    match = nm._MATCH_CLEAN_RE.sub(" ", nm.fold_accents(text)).strip()
+    return text, match, tricks
+
+
+def test_word_cache_gives_the_whole_text_result(monkeypatch):
+    """The cached word-by-word path returns exactly what de-obfuscating whole segments returns,
+    also while its caches are being emptied (a tiny limit forces that here)."""
+    import random
+    import sys
+
+    nm = sys.modules["gardefou.text.normalize"]
+    monkeypatch.setattr(nm, "_CACHE_MAX", 7)
+    rng = random.Random(3)
+    alphabet = list("abcdenudsxyz AEI 0134@$!|.-_*'’·/+~ \t\n\u200bＮｕ𝐧ᴜе🔞👉éçü裸ابتнуде\x01") + [
+        "un dress", "n u d e", "t.me/x_bot", "https://a.com/x?ref=1", "nud3", "n.u.d.e", "naaaked",
+        "n*ked", "don't", "e-mail", "ph0to", "undr3ss", "xhttps://b.io/ a b c",
+    ]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25))) for _ in range(3000)]
+    texts += ["n u d i f y any girl", "see x.com/a b c d", "un dress her", "d0n't stop", "ok " * 30]
+    for raw in texts:
+        got = normalize(raw)
+        text, match, tricks = _whole_text_reference(raw)
+        assert (got.text, got.match) == (text, match), raw
+        assert {"inner punctuation", "spaced letters", "leetspeak", "repeated letters"} & set(got.tricks) == (
+            {"inner punctuation", "spaced letters", "leetspeak", "repeated letters"} & tricks
+        ), raw

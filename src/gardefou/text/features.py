@@ -226,7 +226,10 @@ def lexicon_matches(match_text: str, lang: str | None = None) -> list[tuple[str,
         if e is None:
             if len(cache) > 200000:
                 cache.clear()
-            e = entries[i] = cache[raw_toks[i]] = _token_entry(raw_toks[i], lex)
+            rt = raw_toks[i]
+            e = entries[i] = _token_entry(rt, lex)
+            if len(rt) <= 64:  # long (hostile) tokens are not kept: the cache stays small
+                cache[rt] = e
         if e.__class__ is not str:
             hits.append(i)
     n = len(entries)

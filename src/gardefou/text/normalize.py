@@ -443,6 +443,84 @@ def fold_accents(text: str) -> str:
     return _FOLD_RE.sub(_fold_char, text)
 
 
+# --------------------------------------------------------------------------- word by word, cached
+# Most of the de-obfuscation works inside one blank-free word, and the same words come back in post
+# after post, so a segment whose whitespace-crossing passes (spaced letters, split words) have
+# nothing to do is de-obfuscated word by word through a cache. The result is the same as
+# `_deobfuscate` on the whole segment: no pattern of the word passes contains a blank and their
+# look-arounds see a blank and a string end alike. Words of letters joined by dots or dashes
+# ("n.u.d.e") take the whole-segment path, since joining them can create a spaced-letter run.
+_WORD_CACHE: dict[str, str] = {}             # word -> de-obfuscated word ("" = use the segment path)
+_WORD_TRICKS: dict[str, tuple[str, ...]] = {}  # word -> tricks undone in it (only when some were)
+_MATCH_CACHE: dict[str, str] = {}             # de-obfuscated word -> its matching channel
+_CACHE_MAX = 100_000        # entries per cache (then it starts afresh)
+_CACHE_WORD_MAX = 48        # longer words are not cached (hostile input cannot fill memory)
+
+
+def _cache_word(word: str) -> str:
+    """De-obfuscate one word into the cache; "" when the word needs the whole-segment path
+    (letters joined by dots or dashes, or a word too long to cache)."""
+    if len(word) > _CACHE_WORD_MAX or (_DOTTED_PRE.search(word) and _DOTTED_RE.search(word)):
+        return ""
+    tricks: set[str] = set()
+    out = _deobfuscate(word, tricks)
+    _WORD_CACHE[word] = out
+    if tricks:
+        _WORD_TRICKS[word] = tuple(tricks)
+    return out
+
+
+def _deobfuscate_words(seg: str, tricks: set[str]) -> list[str]:
+    """`_deobfuscate(seg, tricks).split()`, word by word when that gives the same result."""
+    if (_SPACED_PRE.search(seg) and _SPACED_CANDIDATE_RE.search(seg)) or _PAIR_RE.search(seg):
+        return _deobfuscate(seg, tricks).split()
+    if len(_WORD_CACHE) >= _CACHE_MAX:  # here, not while a segment is half looked up
+        _WORD_CACHE.clear()
+        _WORD_TRICKS.clear()
+    words = seg.split()
+    outs = list(map(_WORD_CACHE.get, words))
+    if None in outs:
+        outs = [_cache_word(w) if o is None else o for w, o in zip(words, outs)]
+    if "" in outs:
+        return _deobfuscate(seg, tricks).split()
+    if outs != words:  # only a changed word can have had tricks undone
+        get = _WORD_TRICKS.get
+        for w, o in zip(words, outs):
+            if o != w:
+                tricks.update(get(w, ()))
+    return outs
+
+
+def _deobfuscate_segment(seg: str, tricks: set[str]) -> str:
+    """`_deobfuscate(seg, tricks)` up to the amount of blank between words."""
+    joined = " ".join(_deobfuscate_words(seg, tricks))
+    if seg[:1].isspace():
+        joined = " " + joined
+    if seg[-1:].isspace():
+        joined += " "
+    return joined
+
+
+def _match_words(words: list[str]) -> str:
+    """The matching channel (accents folded, punctuation runs turned into blanks) of the text
+    made of `words`: the words' own channels joined with blanks."""
+    ms = list(map(_MATCH_CACHE.get, words))
+    if None in ms:
+        ms = [_match_word(w) if m is None else m for w, m in zip(words, ms)]
+    if "" in ms:
+        ms = [m for m in ms if m]
+    return " ".join(ms)
+
+
+def _match_word(word: str) -> str:
+    m = _MATCH_CLEAN_RE.sub(" ", fold_accents(word) if not word.isascii() else word).strip()
+    if len(word) <= _CACHE_WORD_MAX:
+        if len(_MATCH_CACHE) >= _CACHE_MAX:
+            _MATCH_CACHE.clear()
+        _MATCH_CACHE[word] = m
+    return m
+
+
 # --------------------------------------------------------------------------- main entry point
 def normalize(text: str) -> Normalized:
     """Undo the evasion tricks in `text`. Linear time; safe on any str."""
@@ -478,20 +556,24 @@ def normalize(text: str) -> Normalized:
             tricks.add("homoglyphs")
     text = text.lower()
     # split around links (kept verbatim), de-obfuscate the rest
-    pieces: list[str] = []
-    last = 0
-    for m in (_URL_RE.finditer(text) if _URL_HINT_RE.search(text) else ()):
-        pieces.append(_deobfuscate(text[last:m.start()], tricks))
-        pieces.append(m.group())
-        last = m.end()
-    pieces.append(_deobfuscate(text[last:], tricks) if last < len(text) or not pieces else "")
-    text = " ".join("".join(pieces).split())  # same whitespace set as \s, collapsed and stripped
-    match = fold_accents(text) if not text.isascii() else text
-    match = _MATCH_CLEAN_RE.sub(" ", match).strip()
-    order = [t for t in TRICKS if t in tricks]
+    links = list(_URL_RE.finditer(text)) if _URL_HINT_RE.search(text) else None
+    if links:
+        pieces: list[str] = []
+        last = 0
+        for m in links:
+            pieces.append(_deobfuscate_segment(text[last:m.start()], tricks))
+            pieces.append(m.group())
+            last = m.end()
+        pieces.append(_deobfuscate_segment(text[last:], tricks))
+        words = "".join(pieces).split()  # same whitespace set as \s
+    else:
+        words = _deobfuscate_words(text, tricks)
+    text = " ".join(words)
+    match = _match_words(words)
+    order = tuple(t for t in TRICKS if t in tricks) if tricks else ()
     # same as Normalized(...), without the frozen dataclass' per-field __init__ cost
     out = _new(Normalized)
-    out.__dict__.update(text=text, tricks=tuple(order), match=match, emoji_bait=bait, emoji_sexual=sexual, has_fancy=fancy)
+    out.__dict__.update(text=text, tricks=order, match=match, emoji_bait=bait, emoji_sexual=sexual, has_fancy=fancy)
     return out
 
 
