@@ -248,17 +248,21 @@ _INNER_PRE = re.compile(r"[*\-.'’_][^\W\d_]|\*")                  # punctuatio
 _LEET_ADJ_PRE = re.compile(r"[0-9@$!|](?:(?<=[^\W\d].)|(?=[^\W\d]))")
 
 
-def _build_pair_re() -> re.Pattern:
+def _split_pairs() -> list[tuple[str, str]]:
+    """Target words cut in two by one blank: ("un", "dress"), ("nu", "dify"), ..."""
     pairs = set()
     for t in ("undress", "nudify", "naked", "nudes", "deepnude", "nudity", "clothes"):
         if len(t) >= 5 and t.isalpha():
             for k in range(1, min(4, len(t) - 1) + 1):
                 if len(t) - k <= 6:
-                    pairs.add(t[:k] + " " + t[k:])
-    return re.compile("|".join(re.escape(p) for p in sorted(pairs, key=lambda x: (-len(x), x))))
+                    pairs.add((t[:k], t[k:]))
+    return sorted(pairs, key=lambda p: (-len(p[0]) - len(p[1]), p[0] + " " + p[1]))
 
 
-_PAIR_RE = _build_pair_re()
+_PAIRS = _split_pairs()
+_PAIR_RE = re.compile("|".join(re.escape(a + " " + b) for a, b in _PAIRS))
+_PAIR_FIRST = frozenset(a for a, _b in _PAIRS)
+_PAIR_SECOND = frozenset(b for _a, b in _PAIRS)
 
 
 def _pair_sub(m: re.Match) -> str:
@@ -452,9 +456,16 @@ def fold_accents(text: str) -> str:
 # ("n.u.d.e") take the whole-segment path, since joining them can create a spaced-letter run.
 _WORD_CACHE: dict[str, str] = {}             # word -> de-obfuscated word ("" = use the segment path)
 _WORD_TRICKS: dict[str, tuple[str, ...]] = {}  # word -> tricks undone in it (only when some were)
+# cached words that can hold the first / second half of a split target word ("un" / "dress"): its
+# letters and digits at the word's end / start are such a half. A split word needs both.
+_PAIR_ENDS: set[str] = set()
+_PAIR_STARTS: set[str] = set()
+_ONE_LETTER: set[str] = set()                # cached one-character words (the middle of "n u d")
 _MATCH_CACHE: dict[str, str] = {}             # de-obfuscated word -> its matching channel
 _CACHE_MAX = 100_000        # entries per cache (then it starts afresh)
 _CACHE_WORD_MAX = 48        # longer words are not cached (hostile input cannot fill memory)
+_ALNUM_START = re.compile(r"[^\W_]*")
+_ALNUM_END = re.compile(r"[^\W_]*\Z")
 
 
 def _cache_word(word: str) -> str:
@@ -467,21 +478,29 @@ def _cache_word(word: str) -> str:
     _WORD_CACHE[word] = out
     if tricks:
         _WORD_TRICKS[word] = tuple(tricks)
+    if _ALNUM_END.search(word).group() in _PAIR_FIRST:
+        _PAIR_ENDS.add(word)
+    if _ALNUM_START.match(word).group() in _PAIR_SECOND:
+        _PAIR_STARTS.add(word)
+    if len(word) == 1:
+        _ONE_LETTER.add(word)
     return out
 
 
 def _deobfuscate_words(seg: str, tricks: set[str]) -> list[str]:
-    """`_deobfuscate(seg, tricks).split()`, word by word when that gives the same result."""
-    if (_SPACED_PRE.search(seg) and _SPACED_CANDIDATE_RE.search(seg)) or _PAIR_RE.search(seg):
-        return _deobfuscate(seg, tricks).split()
+    """`_deobfuscate(seg, tricks).split()`, word by word when that gives the same result: no
+    word needs the segment path, no one-letter word that could be inside spaced letters and
+    no target word split in two ("un dress")."""
     if len(_WORD_CACHE) >= _CACHE_MAX:  # here, not while a segment is half looked up
-        _WORD_CACHE.clear()
-        _WORD_TRICKS.clear()
+        for cache in (_WORD_CACHE, _WORD_TRICKS, _PAIR_ENDS, _PAIR_STARTS, _ONE_LETTER):
+            cache.clear()
     words = seg.split()
     outs = list(map(_WORD_CACHE.get, words))
     if None in outs:
         outs = [_cache_word(w) if o is None else o for w, o in zip(words, outs)]
-    if "" in outs:
+    if ("" in outs
+            or (not _ONE_LETTER.isdisjoint(words) and _SPACED_PRE.search(seg) and _SPACED_CANDIDATE_RE.search(seg))
+            or (not _PAIR_STARTS.isdisjoint(words) and not _PAIR_ENDS.isdisjoint(words) and _PAIR_RE.search(seg))):
         return _deobfuscate(seg, tricks).split()
     if outs != words:  # only a changed word can have had tricks undone
         get = _WORD_TRICKS.get
