@@ -300,6 +300,16 @@ _RX = {
 # (same matches, about twice as fast on texts with digits).
 _RX["price"] = re.compile(r"(?=[$€£¥₽₹₩₺\dUuEeRr])(?:" + _RX["price"].pattern + ")", re.I)
 _RX["number_free"] = re.compile(r"(?=[\dFfGg])(?:" + _RX["number_free"].pattern + ")", re.I)
+_RX["referral"] = re.compile(r"(?=[?&/rpibc])(?:" + _RX["referral"].pattern + ")", re.I)
+_RX["shortener"] = re.compile(r"(?=[btcgirsolv])(?:" + _RX["shortener"].pattern + ")", re.I)
+# The same matches found from the dot / "_bot" / "@" / "#" rather than from every word start: a
+# run of 2+ name characters right before ".com" is what the possessive `[\w-]{2,}+\.` asked for,
+# three word characters before "_bot" what `\b\w{3,}_bot` asked for.
+_RX["url"] = re.compile(r"(?=[hw.])(?:https?://|www\.|(?<=[\w-][\w-])\.(?:" + _RX["url"].pattern.split(r"\.(?:", 1)[1] + ")", re.I)
+_RX["telegram"] = re.compile(r"(?=[tg@_])(?:t\.me/|telegram\.(?:me|dog)|tg://|@\w{3,}bot\b|(?<=\w\w\w)_bot\b)", re.I)
+_RX["handle"] = re.compile(r"@(?<![\w.]@)\w{3,}")
+_RX["hashtag"] = re.compile(r"#(?<!\w#)\w")
+_RX["year"] = re.compile(r"(?=[12])\b(?:19|20)\d\d\b")
 _STRUCT_NAMES = tuple(_RX)
 _LINKISH = {"url", "obfuscated_domain", "referral", "telegram", "shortener"}
 _DIGIT_RE = re.compile(r"\d")
