@@ -98,17 +98,19 @@ def _top_terms(model: TextModel, batch, flagged: np.ndarray, k: int = 3) -> list
     order = order[(np.arange(rs.size) - first) < k + 3]
     joined = batch.joined
     lab = ["term" if f else "weighs against" for f in flagged.tolist()]
-    seen_terms: list[set] = [set() for _ in range(batch.n)]
+    prev = -1
+    got: list[str] = []
+    seen: list[str] = []
     for r, v, s0, e0 in zip(batch.word_rows[order].tolist(), contrib[order].tolist(),
                             batch.word_start[order].tolist(), batch.word_end[order].tolist()):
-        got = out[r]
+        if r != prev:  # candidates come row by row
+            prev, got, seen = r, out[r], []
         if len(got) >= k:
             continue
         term = joined[s0:e0]
-        seen = seen_terms[r]
         if term in seen or len(term) < 2 or term in _STOPWORDS:
             continue
-        seen.add(term)
+        seen.append(term)
         got.append(f'{lab[r]}: "{term}" ({v:+.2f})')
     return out
 
@@ -148,44 +150,52 @@ def _classify_chunk(prepared: list[tuple[str, bool]], thr: float, model: TextMod
         for r, b in zip(frows.tolist(), best.tolist()):
             cats[r] = model.categories[b]
     terms = _top_terms(model, batch, flagged)
-    dense_names = batch.dense.shape[1]
     wd = model.w_dense
     verdicts: list[TextVerdict] = []
     from gardefou.text.features import DENSE_NAMES
 
-    struct_idx = [(j, _STRUCT_REASON[n]) for j, n in enumerate(DENSE_NAMES) if n in _STRUCT_REASON]
+    # a lexicon category is shown when it pushed towards the verdict (undressing and laundering
+    # terms are always shown on a flagged text): per category, for an unflagged / flagged text
     lex_pos = [bool(wd[ci] + wd[len(LEX_CATEGORIES) + ci] > 0) for ci in range(len(LEX_CATEGORIES))]
-    lex_always = [LEX_CATEGORIES[ci] in ("undress", "laundered") for ci in range(len(LEX_CATEGORIES))]
+    show_lex = (tuple(not p for p in lex_pos),
+                tuple(p or c in ("undress", "laundered") for p, c in zip(lex_pos, LEX_CATEGORIES)))
     lex_label = [_CAT_LABEL[c] for c in LEX_CATEGORIES]
-    struct_pos = [bool(wd[j] > 0) for j, _ in struct_idx]
-    struct_on = (batch.dense[:, [j for j, _ in struct_idx]] > 0).tolist() if struct_idx else [[]] * batch.n
+    # structure cues that pushed towards the verdict, found for the whole chunk at once
+    struct_idx = [(j, _STRUCT_REASON[n]) for j, n in enumerate(DENSE_NAMES) if n in _STRUCT_REASON]
+    struct_reasons: dict[int, list[str]] = {}
+    if struct_idx:
+        cols = [j for j, _ in struct_idx]
+        hit = (batch.dense[:, cols] > 0) & ((wd[cols] > 0)[None, :] == flagged[:, None])
+        for r, c in zip(*(a.tolist() for a in np.nonzero(hit))):
+            struct_reasons.setdefault(r, []).append(struct_idx[c][1])
     flagged_l = flagged.tolist()
     empty_l = empty.tolist()
     prob_l = prob.tolist()
     for i in range(batch.n):
         nm = batch.norms[i]
         f = flagged_l[i]
-        reasons: list[str] = []
-        if empty_l[i]:
-            reasons.append("empty text (nothing to classify)")
-        if prepared[i][1]:
-            reasons.append(f"text truncated to the first {MAX_CHARS} characters for the model")
-        reasons.extend(terms[i])
-        # lexicon cues that pushed in the direction of the verdict
-        shown = 0
-        seen_terms: set[str] = set()
-        for term, cats_ in batch.lex[i]:
-            if term in seen_terms:
-                continue
-            for ci in cats_:
-                if (lex_pos[ci] == f or (f and lex_always[ci])) and shown < 4:
-                    reasons.append(f'{lex_label[ci]}: "{term}"')
-                    seen_terms.add(term)
-                    shown += 1
+        reasons = terms[i]
+        if empty_l[i] or prepared[i][1]:
+            head = ["empty text (nothing to classify)"] if empty_l[i] else []
+            if prepared[i][1]:
+                head.append(f"text truncated to the first {MAX_CHARS} characters for the model")
+            reasons = head + reasons
+        lx = batch.lex[i]
+        if lx:
+            show = show_lex[f]
+            shown: list[str] = []
+            for term, cats_ in lx:
+                if term in shown:
+                    continue
+                for ci in cats_:
+                    if show[ci]:
+                        reasons.append(f'{lex_label[ci]}: "{term}"')
+                        shown.append(term)
+                        break
+                if len(shown) == 4:
                     break
-        for on, pos, (_j, label) in zip(struct_on[i], struct_pos, struct_idx):
-            if on and pos == f:
-                reasons.append(label)
+        if i in struct_reasons:
+            reasons.extend(struct_reasons[i])
         if batch.links[i]:
             reasons.extend(link_reasons(batch.links[i]))
         if nm.tricks:
