@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass, field
 
 __all__ = ["Normalized", "normalize", "fold_accents", "TRICKS"]
@@ -454,7 +456,7 @@ def fold_accents(text: str) -> str:
 # `_deobfuscate` on the whole segment: no pattern of the word passes contains a blank and their
 # look-arounds see a blank and a string end alike. Words of letters joined by dots or dashes
 # ("n.u.d.e") take the whole-segment path, since joining them can create a spaced-letter run.
-_WORD_CACHE: dict[str, str] = {}             # word -> de-obfuscated word ("" = use the segment path)
+_WORD_CACHE: dict[str, str] = {}             # word -> de-obfuscated word
 _WORD_TRICKS: dict[str, tuple[str, ...]] = {}  # word -> tricks undone in it (only when some were)
 # cached words that can hold the first / second half of a split target word ("un" / "dress"): its
 # letters and digits at the word's end / start are such a half. A split word needs both.
@@ -468,37 +470,62 @@ _ALNUM_START = re.compile(r"[^\W_]*")
 _ALNUM_END = re.compile(r"[^\W_]*\Z")
 
 
-def _cache_word(word: str) -> str:
-    """De-obfuscate one word into the cache; "" when the word needs the whole-segment path
-    (letters joined by dots or dashes, or a word too long to cache)."""
-    if len(word) > _CACHE_WORD_MAX or (_DOTTED_PRE.search(word) and _DOTTED_RE.search(word)):
-        return ""
-    tricks: set[str] = set()
-    out = _deobfuscate(word, tricks)
-    _WORD_CACHE[word] = out
-    if tricks:
-        _WORD_TRICKS[word] = tuple(tricks)
-    if _ALNUM_END.search(word).group() in _PAIR_FIRST:
-        _PAIR_ENDS.add(word)
-    if _ALNUM_START.match(word).group() in _PAIR_SECOND:
-        _PAIR_STARTS.add(word)
-    if len(word) == 1:
-        _ONE_LETTER.add(word)
-    return out
+def clear_caches() -> None:
+    """Empty the word caches (they refill as texts come; a benchmark calls this to measure a
+    stream of unseen texts)."""
+    for cache in (_WORD_CACHE, _WORD_TRICKS, _PAIR_ENDS, _PAIR_STARTS, _ONE_LETTER, _MATCH_CACHE):
+        cache.clear()
+
+
+def _cache_words(words: list[str]) -> None:
+    """De-obfuscate new words into the cache. Words over the size limit and words of letters
+    joined by dots or dashes are left out (their segments take the whole-segment path)."""
+    words = [w for w in words if len(w) <= _CACHE_WORD_MAX]
+    all_words = list(words)
+    joined = " ".join(words)
+    # A pass can only change a word its pre-check matches in. No pre-check matches a blank, so
+    # its matches in the joined words are its matches in each word: the words they fall in go
+    # through the passes, the others are cached unchanged.
+    starts: list[int] = []
+    for pre in (_DOTTED_PRE, _INNER_PRE, _LEET_ADJ_PRE, _REPEAT_PRE_RE):
+        starts.extend(m.start() for m in pre.finditer(joined))
+    if starts:
+        offsets = list(accumulate(len(w) + 1 for w in words))  # offsets[i]: just past word i
+        for i in sorted({bisect_right(offsets, p) for p in starts}):
+            w = words[i]
+            if not (_DOTTED_PRE.search(w) and _DOTTED_RE.search(w)):
+                tricks: set[str] = set()
+                _WORD_CACHE[w] = _deobfuscate(w, tricks)
+                if tricks:
+                    _WORD_TRICKS[w] = tuple(tricks)
+            words[i] = ""
+    _WORD_CACHE.update((w, w) for w in words if w)
+    for w in all_words:
+        if w.isalnum():  # the word is its own run of letters and digits at both ends
+            start = end = w
+        else:
+            start, end = _ALNUM_START.match(w).group(), _ALNUM_END.search(w).group()
+        if end in _PAIR_FIRST:
+            _PAIR_ENDS.add(w)
+        if start in _PAIR_SECOND:
+            _PAIR_STARTS.add(w)
+        if len(w) == 1:
+            _ONE_LETTER.add(w)
 
 
 def _deobfuscate_words(seg: str, tricks: set[str]) -> list[str]:
-    """`_deobfuscate(seg, tricks).split()`, word by word when that gives the same result: no
-    word needs the segment path, no one-letter word that could be inside spaced letters and
-    no target word split in two ("un dress")."""
+    """`_deobfuscate(seg, tricks).split()`, word by word when that gives the same result: every
+    word cached, no one-letter word that could be inside spaced letters and no target word split
+    in two ("un dress")."""
     if len(_WORD_CACHE) >= _CACHE_MAX:  # here, not while a segment is half looked up
         for cache in (_WORD_CACHE, _WORD_TRICKS, _PAIR_ENDS, _PAIR_STARTS, _ONE_LETTER):
             cache.clear()
     words = seg.split()
     outs = list(map(_WORD_CACHE.get, words))
     if None in outs:
-        outs = [_cache_word(w) if o is None else o for w, o in zip(words, outs)]
-    if ("" in outs
+        _cache_words([w for w, o in zip(words, outs) if o is None])
+        outs = list(map(_WORD_CACHE.get, words))
+    if (None in outs
             or (not _ONE_LETTER.isdisjoint(words) and _SPACED_PRE.search(seg) and _SPACED_CANDIDATE_RE.search(seg))
             or (not _PAIR_STARTS.isdisjoint(words) and not _PAIR_ENDS.isdisjoint(words) and _PAIR_RE.search(seg))):
         return _deobfuscate(seg, tricks).split()
@@ -532,7 +559,10 @@ def _match_words(words: list[str]) -> str:
 
 
 def _match_word(word: str) -> str:
-    m = _MATCH_CLEAN_RE.sub(" ", fold_accents(word) if not word.isascii() else word).strip()
+    if word.isascii() and word.isalnum():  # nothing to fold, nothing to clean
+        m = word
+    else:
+        m = _MATCH_CLEAN_RE.sub(" ", fold_accents(word) if not word.isascii() else word).strip()
     if len(word) <= _CACHE_WORD_MAX:
         if len(_MATCH_CACHE) >= _CACHE_MAX:
             _MATCH_CACHE.clear()
