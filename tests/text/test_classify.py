@@ -141,3 +141,27 @@ def test_short_everyday_texts_are_not_flagged():
 
     flagged = [t for t, v in zip(SHORT_EVERYDAY, classify_batch(SHORT_EVERYDAY)) if v.flagged]
     assert len(flagged) <= 1, flagged
+
+
+def test_batch_leaves_the_garbage_collector_as_it_was():
+    """classify_batch pauses the cycle collector while it works and restores the caller's state,
+    also when the caller had turned it off, and when a call fails half-way."""
+    import gc
+
+    from gardefou.text import classify_batch
+
+    assert gc.isenabled()
+    classify_batch(["undress any photo 👉 t.me/x_bot", "nice picture"])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        classify_batch(["nude lipstick"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    from types import SimpleNamespace
+
+    broken = SimpleNamespace(threshold=0.5, config=None)  # fails inside the pause, in featurize
+    with pytest.raises(AttributeError):
+        classify_batch(["ok"], model=broken)
+    assert gc.isenabled()
