@@ -12,9 +12,11 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
+import ahocorasick
 import numpy as np
 
 from gardefou.text.lang import guess_lang
@@ -93,15 +95,15 @@ class Lexicon:
     stems: dict          # single-token stem -> cats
     stem_lens: tuple     # distinct stem lengths, longest first
     multi: dict          # first token -> (second token -> candidates, candidates for any other second token)
-    sub_index: dict  # substring terms (CJK, Hangul, Arabic, Devanagari): first 2 chars -> ((length, terms), ...) longest first
-    sub_cats: dict
+    sub_terms: Any       # Aho-Corasick automaton of the substring terms (CJK, Hangul, Arabic, Devanagari) or None
+    sub_cats: dict       # substring term -> categories
     short_langs: dict    # short Latin-script key (<= 4 letters) -> languages it was listed for
 
 
 _TOKEN_STRIP = "$€£¥₽₹₩₺%?!@#"
 _LATIN_TERM = re.compile(r"[a-z0-9' ]+")
 _ARABIC_RE = re.compile("[\u0600-\u06ff]")
-_TOKEN_CACHE: dict[str, tuple] = {}
+_TOKEN_CACHE: dict[str, tuple | int] = {}  # raw token -> _token_entry(token)
 _SUB_HINT = re.compile("[\u0600-\u06ff\u0900-\u097f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 
 
@@ -143,17 +145,20 @@ def lexicon() -> Lexicon:
         by_term: dict[tuple, set[int]] = {}
         for rest, stem, term, ci in entries:
             by_term.setdefault((rest, stem, term), set()).add(ci)
-        ordered = sorted(((r, st, te, tuple(sorted(c))) for (r, st, te), c in by_term.items()), key=lambda e: -len(e[0]))
+        ordered = sorted(((r, st, (te, tuple(sorted(c)))) for (r, st, te), c in by_term.items()), key=lambda e: -len(e[0]))
         mm[first] = _index_by_second(ordered)
-    by_key: dict[str, dict[int, set[str]]] = {}
-    for term in sub:
-        by_key.setdefault(term[:2], {}).setdefault(len(term), set()).add(term)
-    sub_index = {k: tuple((n, frozenset(v)) for n, v in sorted(d.items(), reverse=True)) for k, d in by_key.items()}
+    sub_cats = {k: tuple(sorted(v)) for k, v in sub.items()}
+    sub_terms = ahocorasick.Automaton()
+    for term, cats in sub_cats.items():
+        if len(term) >= 2:
+            sub_terms.add_word(term, (len(term), (term, cats)))
+    if len(sub_terms):
+        sub_terms.make_automaton()
     return Lexicon(
         {k: tuple(sorted(v)) for k, v in whole.items()},
         {k: tuple(sorted(v)) for k, v in stems.items()},
         tuple(sorted({len(k) for k in stems}, reverse=True)),
-        mm, sub_index, {k: tuple(sorted(v)) for k, v in sub.items()},
+        mm, sub_terms if len(sub_terms) else None, sub_cats,
         {k: frozenset(v) for k, v in short_langs.items()},
     )
 
@@ -171,9 +176,17 @@ def _index_by_second(ordered: list) -> tuple[dict, list]:
     return {s: [e for e in ordered if is_loose(e) or e[0][0] == s] for s in seconds}, loose
 
 
+def clear_caches() -> None:
+    """Empty the caches of normalised words and lexicon look-ups (they refill as texts come)."""
+    from gardefou.text.normalize import clear_caches as clear_word_caches
+
+    _TOKEN_CACHE.clear()
+    clear_word_caches()
+
+
 def _token_entry(raw_tok: str, lex: Lexicon):
-    """For one raw token: the stripped token (a str) when it starts no lexicon term, otherwise
-    (stripped token, categories or None, multi-word entries or None)."""
+    """For one raw token: 0 when it starts no lexicon term, otherwise (stripped token, (token,
+    categories) or None, multi-word entries or None, languages a short word is limited to)."""
     tok = raw_tok.strip(_TOKEN_STRIP)
     key = tok
     c = lex.whole.get(tok)
@@ -189,8 +202,10 @@ def _token_entry(raw_tok: str, lex: Lexicon):
         c = _embedded_core(tok)
     ms = lex.multi.get(tok)
     if (c is None or not tok) and not ms:
-        return tok
-    return tok, c, ms, lex.short_langs.get(key) if c is not None else None
+        return 0
+    if c is None:
+        return tok, None, ms, None
+    return tok, (tok, c) if tok else None, ms, lex.short_langs.get(key)
 
 
 # Brand names and hashtags glue the core words to others ("deepundress", "gratisnude",
@@ -217,66 +232,60 @@ def lexicon_matches(match_text: str, lang: str | None = None) -> list[tuple[str,
     """
     lex = lexicon()
     out: list[tuple[str, tuple[int, ...]]] = []
-    cache = _TOKEN_CACHE
-    get = cache.get
-    raw_toks = match_text.split(" ")
-    entries = [get(rt) for rt in raw_toks]
-    hits = []
-    for i, e in enumerate(entries):
-        if e is None:
-            if len(cache) > 200000:
-                cache.clear()
-            rt = raw_toks[i]
-            e = entries[i] = _token_entry(rt, lex)
-            if len(rt) <= 64:  # long (hostile) tokens are not kept: the cache stays small
-                cache[rt] = e
-        if e.__class__ is not str:
-            hits.append(i)
+    toks = match_text.split(" ")
+    entries = list(map(_TOKEN_CACHE.get, toks))
+    if None in entries:
+        if len(_TOKEN_CACHE) > 200000:
+            _TOKEN_CACHE.clear()
+        for i, e in enumerate(entries):
+            if e is None:
+                rt = toks[i]
+                e = entries[i] = _token_entry(rt, lex)
+                if len(rt) <= 64:  # long (hostile) tokens are not kept: the cache stays small
+                    _TOKEN_CACHE[rt] = e
     n = len(entries)
-    for i in hits:
-        tok, c, ms, short = entries[i]
-        if c is not None and tok and (short is None or lang is None or lang in short or "en" in short):
-            out.append((tok, c))
+    strip = _TOKEN_STRIP
+    for i in compress(range(n), entries):  # the tokens that start some term
+        tok, item, ms, short = entries[i]
+        if item is not None and (short is None or lang is None or lang in short or "en" in short):
+            out.append(item)
         if ms and i + 1 < n:
             t2 = entries[i + 1]
             by_second, loose = ms
-            for rest, stem, term, cats in by_second.get(t2 if t2.__class__ is str else t2[0], loose):
+            for rest, stem, found in by_second.get(t2[0] if t2 else toks[i + 1].strip(strip), loose):
                 r = len(rest)
                 if i + r >= n:
                     continue
                 ok = True
                 for j in range(r):
                     t2 = entries[i + 1 + j]
-                    if t2.__class__ is not str:
-                        t2 = t2[0]
+                    t2 = t2[0] if t2 else toks[i + 1 + j].strip(strip)
                     want = rest[j]
                     if t2 != want and not (stem and j == r - 1 and t2.startswith(want)):
                         ok = False
                         break
                 if ok:
-                    out.append((term, cats))
+                    out.append(found)
                     break
-    if lex.sub_index and _SUB_HINT.search(match_text):
-        # Scan every position (a per-character loop beats a regex here: in Arabic and Devanagari
-        # nearly every letter starts some term); at each, the longest term found there wins and
-        # the scan resumes after it, so matches do not overlap.
-        sc = lex.sub_cats
-        get = lex.sub_index.get
+    if lex.sub_terms is not None and _SUB_HINT.search(match_text):
+        # Scripts written without blanks between words (or with terms inside words): left to
+        # right, the longest term starting at a position wins and the next term is looked for
+        # after it, so matches do not overlap. The Aho-Corasick automaton finds every
+        # occurrence in one pass in C; the choice among them is made here.
         t = match_text
-        n = len(t) - 1
-        i = 0
-        while i < n:
-            groups = get(t[i:i + 2])
-            if groups is not None:
-                for size, terms in groups:
-                    piece = t[i:i + size]
-                    if piece in terms:
-                        out.append((piece, sc[piece]))
-                        i += size - 1
-                        break
-            i += 1
-        if "裸" in t and "裸" in sc:
-            out.append(("裸", sc["裸"]))
+        longest: dict[int, tuple[int, tuple]] = {}
+        for end, (size, found) in lex.sub_terms.iter(t):
+            start = end - size + 1
+            if start not in longest or size > longest[start][0]:
+                longest[start] = (size, found)
+        pos = 0
+        for start in sorted(longest):
+            if start >= pos:
+                size, found = longest[start]
+                out.append(found)
+                pos = start + size
+        if "裸" in t and "裸" in lex.sub_cats:
+            out.append(("裸", lex.sub_cats["裸"]))
     return out
 
 
