@@ -57,6 +57,8 @@ _CHAR_HINTS = (
 # the same hints as single-character sets, found with one regex pass ("ij" is checked apart)
 _CHAR_HINT_SETS = tuple((frozenset(re.sub(r"[\[\]|]", "", rx.pattern)), lang, w) for rx, lang, w in _CHAR_HINTS if rx.pattern != "ij")
 _HINT_CHARS_RE = re.compile("[" + "".join(sorted(set().union(*(c for c, _l, _w in _CHAR_HINT_SETS)))) + "]")
+_ANY_NONLATIN = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f\u4e00-\u9fff\u3400-\u4dbf"
+                           "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u0900-\u097f\u0400-\u04ff]")
 _NONLATIN = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u0900-\u097f\u0400-\u04ff]")
 
 
@@ -72,7 +74,7 @@ def guess_lang(text: str) -> tuple[str | None, bool]:
         return None, False
     sample = text[:600]
     lower = sample.lower()
-    if not sample.isascii():
+    if not sample.isascii() and _ANY_NONLATIN.search(sample):
         if _HANGUL.search(sample):
             return "ko", False
         if _KANA.search(sample):
@@ -98,10 +100,14 @@ def guess_lang(text: str) -> tuple[str | None, bool]:
         return None, False
     if not scores:
         return "en", False
-    lang = max(scores.items(), key=lambda kv: (kv[1], kv[0] == "en"))[0]
-    ranked = sorted(scores.values(), reverse=True)
-    confident = ranked[0] >= 2 and (len(ranked) == 1 or ranked[0] - ranked[1] >= 1)
-    return lang, confident
+    # the best score (ties go to English, then to the first language scored) and the runner-up
+    lang, top, second = "", -1.0, -1.0
+    for name, score in scores.items():
+        if score > top or (score == top and name == "en"):
+            lang, top, second = name, score, top
+        elif score > second:
+            second = score
+    return lang, top >= 2 and (len(scores) == 1 or top - second >= 1)
 
 
 def _latin_scores(sample: str, lower: str) -> dict[str, float] | None:
