@@ -155,3 +155,9 @@ def test_word_cache_gives_the_whole_text_result(monkeypatch):
         assert {"inner punctuation", "spaced letters", "leetspeak", "repeated letters"} & set(got.tricks) == (
             {"inner punctuation", "spaced letters", "leetspeak", "repeated letters"} & tricks
         ), raw
+
+
+def test_emoji_flags():
+    n = normalize("try it 😉 👉 link")
+    assert n.emoji_wink and n.emoji_bait and not n.emoji_sexual
+    assert not normalize("try it :) link").emoji_wink

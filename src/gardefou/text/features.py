@@ -267,7 +267,7 @@ def lexicon_matches(match_text: str, lang: str | None = None) -> list[tuple[str,
                 if ok:
                     out.append(found)
                     break
-    if lex.sub_terms is not None and _SUB_HINT.search(match_text):
+    if lex.sub_terms is not None and not match_text.isascii() and _SUB_HINT.search(match_text):
         # Scripts written without blanks between words (or with terms inside words): left to
         # right, the longest term starting at a position wins and the next term is looked for
         # after it, so matches do not overlap. The Aho-Corasick automaton finds every
@@ -307,8 +307,15 @@ _RX = {
 }
 # A leading look-ahead on the possible first characters lets `re` skip most positions quickly
 # (same matches, about twice as fast on texts with digits).
-_RX["price"] = re.compile(r"(?=[$€£¥₽₹₩₺\dUuEeRr])(?:" + _RX["price"].pattern + ")", re.I)
-_RX["number_free"] = re.compile(r"(?=[\dFfGg])(?:" + _RX["number_free"].pattern + ")", re.I)
+# "usd 5", "free 3": the word before the number is checked from the number (look-behinds of fixed
+# width), so that every match starts at a digit or a currency sign and `re` skips to those.
+_WORD_THEN_DIGIT = "|".join(f"(?<={w})|(?<={w}\\s)" for w in (r"\busd", r"\beur", r"\brp", r"\br\$", r"\brs", r"\brs\."))
+_FREE_THEN_DIGIT = "|".join(f"(?<={w})|(?<={w}\\s)" for w in ("free", "gratis"))
+_RX["price"] = re.compile(
+    r"(?=[$€£¥₽₹₩₺\d])(?:" + _RX["price"].pattern.replace(r"\b(?:usd|eur|rp|r\$|rs\.?)\s?\d", "(?:" + _WORD_THEN_DIGIT + r")\d") + ")", re.I)
+_RX["number_free"] = re.compile(
+    r"(?=\d)(?:" + _RX["number_free"].pattern.replace(r"(?:free|gratis)\s?\d", "(?:" + _FREE_THEN_DIGIT + r")\d") + ")", re.I)
+assert "(?<=free)" in _RX["number_free"].pattern and "(?<=\\busd)" in _RX["price"].pattern  # both rewrites applied
 _RX["referral"] = re.compile(r"(?=[?&/rpibc])(?:" + _RX["referral"].pattern + ")", re.I)
 _RX["shortener"] = re.compile(r"(?=[btcgirsolv])(?:" + _RX["shortener"].pattern + ")", re.I)
 # The same matches found from the dot / "_bot" / "@" / "#" rather than from every word start: a
@@ -495,7 +502,6 @@ def _hashed(texts: list[str], cfg: FeatureConfig):
 
 
 _LINK_FLAGS = ("provider", "lookalike", "referral", "telegram", "shortener", "app_store", "any")
-_WINK_RE = re.compile("[😉😏🤫😈]")
 _PAIR_A = np.array([_PAIR_BASE.index(a) for a, _b in _PAIRS], dtype=np.int64)
 _PAIR_B = np.array([_PAIR_BASE.index(b) for _a, b in _PAIRS], dtype=np.int64)
 _PAIR_W = 0.5
@@ -629,7 +635,7 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
         if nm.emoji_bait or nm.emoji_sexual:
             emo[ri, 0] = nm.emoji_bait
             emo[ri, 1] = nm.emoji_sexual
-        if not raw.isascii() and _WINK_RE.search(raw):
+        if nm.emoji_wink:
             emo[ri, 2] = 1.0
         if hint or custom_links:
             flags, links = links_fn(raw)

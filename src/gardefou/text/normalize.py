@@ -34,13 +34,14 @@ TRICKS = (
 class Normalized:
     """`text`: de-obfuscated lower-case text (for explanation); `tricks`: evasion tricks undone;
     `match`: accent-folded, punctuation-free channel used for features; `emoji_bait`: arrow,
-    pointing-hand or explicit emoji (👉 ➤ 🔞 …) were present; `emoji_sexual`: suggestive emoji."""
+    pointing-hand or explicit emoji (👉 ➤ 🔞 …) were present; `emoji_sexual`: suggestive emoji; `emoji_wink`: winking or hushing emoji (😉 😏 🤫 😈)."""
 
     text: str
     tricks: tuple[str, ...] = ()
     match: str = ""
     emoji_bait: bool = False
     emoji_sexual: bool = False
+    emoji_wink: bool = False
     has_fancy: bool = field(default=False, repr=False)
 
 
@@ -67,6 +68,8 @@ _SPECIAL_RE = re.compile(
 _EMOJI_RE = re.compile(f"(?:[{_EMOJI_CLASS}][\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff]*\u200d?)+")
 _BAIT = set("👉👇👆➡➤➜➔➙➛➝➞➟➠➢➣⇨⇒→⬇⬆▶►🔗📲📩✅🔞")
 _SEXUAL = set("🔞🍑🍆💦👅😈🥵🤤💋👙🫦😏🔥👀🤫")
+_WINK = set("😉😏🤫😈")
+assert all(re.fullmatch(f"[{_EMOJI_CLASS}]", ch) for ch in _BAIT | _SEXUAL | _WINK)
 
 # small capitals and negative squared / circled letters that NFKC leaves alone
 _SMALLCAPS = {
@@ -576,7 +579,7 @@ def normalize(text: str) -> Normalized:
     if not isinstance(text, str):
         text = str(text)
     tricks: set[str] = set()
-    bait = sexual = fancy = False
+    bait = sexual = wink = fancy = False
     if not text.isascii() and _SPECIAL_RE.search(text) is None:
         text = unicodedata.normalize("NFKC", text)
     elif not text.isascii():
@@ -588,16 +591,17 @@ def normalize(text: str) -> Normalized:
             text = text.translate(_PRE_TABLE)
         text = unicodedata.normalize("NFKC", text)
         if _EMOJI_RE.search(text):
-            found = set("".join(_EMOJI_RE.findall(text)))
-            bait = bool(found & _BAIT)
-            sexual = bool(found & _SEXUAL)
+            chars = set(text)  # every emoji character of the text is inside a match of _EMOJI_RE
+            bait = not chars.isdisjoint(_BAIT)
+            sexual = not chars.isdisjoint(_SEXUAL)
+            wink = not chars.isdisjoint(_WINK)
             tricks.add("emoji")
             text = _EMOJI_RE.sub(" ", text)
         if _ZERO_WIDTH_RE.search(text):
             tricks.add("zero-width")
             text = _ZERO_WIDTH_RE.sub("", text)
         text = text.replace("\ufe0f", "").replace("\ufe0e", "")
-    if _CONTROL_RE.search(text):
+    if not text.isprintable() and _CONTROL_RE.search(text):  # control characters are not printable
         text = _CONTROL_RE.sub(" ", text)
     if not text.isascii() and _CYR_GREEK_RE.search(text):
         text, ch = _fold_homoglyphs(text)
@@ -622,7 +626,8 @@ def normalize(text: str) -> Normalized:
     order = tuple(t for t in TRICKS if t in tricks) if tricks else ()
     # same as Normalized(...), without the frozen dataclass' per-field __init__ cost
     out = _new(Normalized)
-    out.__dict__.update(text=text, tricks=order, match=match, emoji_bait=bait, emoji_sexual=sexual, has_fancy=fancy)
+    out.__dict__.update(text=text, tricks=order, match=match, emoji_bait=bait, emoji_sexual=sexual,
+                        emoji_wink=wink, has_fancy=fancy)
     return out
 
 
