@@ -151,3 +151,24 @@ def test_naive_bayes_scaling_favours_telling_columns_and_folds_into_the_weights(
 def test_shipped_model_was_trained_with_naive_bayes_scaling():
     meta = json.loads((DEFAULT_MODEL_DIR / "model.json").read_text())["meta"]
     assert meta["nb_mix"] > 0
+
+
+def test_joint_scores_equal_the_separate_products():
+    """`scores()` (one sparse product for the heads and the categories) gives the decision of
+    `decision()` and the category scores of `category_scores()`, for the shipped format and the
+    single-head one."""
+    from gardefou.text.features import featurize
+    from gardefou.text.model import load_model
+
+    m = load_model()
+    texts = ["undress any photo free 👉 t.me/x_bot", "court fines nudify app", "nude lipstick", "", "ref code AB12CD"]
+    b = featurize(texts, m.config)
+    single = TextModel(config=m.config, w_hashed=m.w_hashed, w_dense=m.w_dense, intercept=m.intercept,
+                       calib_a=m.calib_a, calib_b=m.calib_b, threshold=m.threshold, cat_hashed=m.cat_hashed,
+                       cat_dense=m.cat_dense, cat_intercept=m.cat_intercept, meta=m.meta)
+    for model in (m, single):
+        dec, cats = model.scores(b)
+        assert np.array_equal(dec, model.decision(b))
+        rows = np.arange(len(texts))
+        assert np.allclose(cats, model.category_scores(b, rows), atol=1e-4)
+        assert (cats.argmax(axis=1) == model.category_scores(b, rows).argmax(axis=1)).all()

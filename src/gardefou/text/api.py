@@ -163,7 +163,7 @@ def _classify_chunk(prepared: list[tuple[str, bool]], thr: float, model: TextMod
     if not raw:
         return []
     batch = featurize(raw, model.config)
-    dec = model.decision(batch)
+    dec, cat_scores = model.scores(batch)
     prob = model.probability(dec)
     empty = np.array([not nm.match.strip() for nm in batch.norms])
     if empty.any():
@@ -172,8 +172,7 @@ def _classify_chunk(prepared: list[tuple[str, bool]], thr: float, model: TextMod
     frows = np.nonzero(flagged)[0]
     cats: dict[int, str] = {}
     if frows.size:
-        cs = model.category_scores(batch, frows)
-        best = cs.argmax(axis=1)
+        best = cat_scores[frows].argmax(axis=1)
         for r, b in zip(frows.tolist(), best.tolist()):
             cats[r] = model.categories[b]
     terms = _top_terms(model, batch, flagged)

@@ -55,6 +55,7 @@ class TextModel:
     _all_T: np.ndarray | None = field(default=None, repr=False, compare=False)
     _all_dense: np.ndarray | None = field(default=None, repr=False, compare=False)
     _all_b: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _joint_T: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------------ scoring
     def main_decision(self, batch) -> np.ndarray:
@@ -86,6 +87,31 @@ class TextModel:
             return self.main_decision(batch)
         z = self._all_decisions(batch)
         return combine(self.combiner, z[:, 0], z[:, 1:])
+
+    def scores(self, batch) -> tuple[np.ndarray, np.ndarray]:
+        """(decision, category scores) of every row from one sparse product: the COO features
+        times one (D, heads + categories) float32 matrix, so each feature's weights are read
+        from memory once (the category weights, hashed to CAT_BITS, are repeated over the full
+        width). The decision is the same as `decision()`."""
+        import scipy.sparse as sp
+
+        if self._joint_T is None:
+            D = self.w_hashed.shape[0]
+            heads = [self.w_hashed[None, :]] + ([self.head_hashed] if self.combiner is not None else [])
+            cats = self.cat_hashed[:, np.arange(D) & ((1 << CAT_BITS) - 1)]
+            self._joint_T = np.ascontiguousarray(np.vstack(heads + [cats]).T, dtype=np.float32)
+        X = sp.coo_matrix((batch.vals.astype(np.float32), (batch.rows, batch.cols)), shape=(batch.n, self._joint_T.shape[0]))
+        z = np.asarray(X @ self._joint_T, dtype=np.float64)
+        k = z.shape[1] - len(self.categories)
+        cat_scores = z[:, k:] + batch.dense @ self.cat_dense.T + self.cat_intercept
+        if self.combiner is None:
+            return self.main_decision(batch), cat_scores
+        if self._all_dense is None:
+            self._all_dense = np.vstack([self.w_dense, self.head_dense]).T
+            self._all_b = np.concatenate([[self.intercept], self.head_intercept])
+        heads = z[:, :k] + batch.dense @ self._all_dense
+        heads += self._all_b
+        return combine(self.combiner, heads[:, 0], heads[:, 1:]), cat_scores
 
     def probability(self, decision: np.ndarray) -> np.ndarray:
         z = self.calib_a * decision + self.calib_b
