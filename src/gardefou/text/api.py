@@ -121,7 +121,7 @@ def _top_terms(model: TextModel, batch, flagged: np.ndarray, k: int = 3) -> list
     return out
 
 
-_CHUNK = 256  # texts per vectorised pass: small enough for numpy's temporaries to stay in cache
+_CHUNK = 1024  # texts per vectorised pass (measured: 256 and 2048 are slower on typical posts)
 _GC_LOCK = threading.Lock()
 _GC_STATE = {"depth": 0, "was_enabled": False}
 
