@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress
+from itertools import chain, compress
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -571,8 +571,6 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
     cw = cfg.concept_weight
     # per text, Python only finds things (lexicon terms, regex hits, links); the dense matrix is
     # then assembled with numpy.
-    lex_r: list[int] = []
-    lex_c: list[int] = []
     st_r: list[int] = []
     st_c: list[int] = []
     lk_r: list[int] = []
@@ -586,10 +584,6 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
         langs.append(lang)
         lm = lexicon_matches(nm.match, lang if sure else None)
         lex_all.append(lm)
-        for _t, cs_ in lm:
-            for ci in cs_:
-                lex_r.append(ri)
-                lex_c.append(ci)
         if cw and len(lm) > 1:
             seq = [cs_ for _t, cs_ in lm]
             feats = []
@@ -647,8 +641,14 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
             links = []
         links_all.append(links)
     counts = np.zeros((n, nc))
-    if lex_r:
-        np.add.at(counts, (np.asarray(lex_r), np.asarray(lex_c)), 1.0)
+    # lexicon category counts per text, from the flattened matches with numpy
+    items = list(chain.from_iterable(lex_all))
+    if items:
+        cat_lists = [cs_ for _t, cs_ in items]
+        item_rows = np.repeat(np.arange(n), np.fromiter(map(len, lex_all), dtype=np.int64, count=n))
+        lex_r = np.repeat(item_rows, np.fromiter(map(len, cat_lists), dtype=np.int64, count=len(cat_lists)))
+        lex_c = np.fromiter(chain.from_iterable(cat_lists), dtype=np.int64, count=lex_r.size)
+        np.add.at(counts, (lex_r, lex_c), 1.0)
     struct = np.zeros((n, len(_STRUCT_NAMES)))
     if st_r:
         struct[st_r, st_c] = 1.0
