@@ -120,7 +120,8 @@ _TO_CYRILLIC_TABLE = {ord(k): v for k, v in {
     "A": "А", "E": "Е", "O": "О", "P": "Р", "C": "С", "X": "Х", "K": "К", "M": "М", "T": "Т", "H": "Н", "B": "В",
 }.items()}
 _CYR_GREEK_RE = re.compile("[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\u0530-\u058f]")
-_LATIN_RE = re.compile("[a-zA-Z]")
+_LATIN_RUN_RE = re.compile("[a-zA-Z]+")
+_CYR_GREEK_RUN_RE = re.compile("[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\u0530-\u058f]+")
 # Only words that can need folding are visited: in Cyrillic / Greek text those holding a Latin
 # letter, in mostly-Latin text those holding a non-ASCII letter (each match is a whole [\w@$]+ run).
 # Anchored at the start of a run, so a long run without such a letter costs one linear scan, not
@@ -144,10 +145,11 @@ def _fold_homoglyphs(text: str) -> tuple[str, bool]:
     genuine Russian, Ukrainian or Greek is never mangled. A mostly-Cyrillic word with a few Latin
     lookalikes is folded to Cyrillic instead.
     """
-    latin_total = len(_LATIN_RE.findall(text))
+    # letters counted by runs (fewer strings made than one per letter)
+    latin_total = sum(map(len, _LATIN_RUN_RE.findall(text)))
     if not latin_total:
         return text, False
-    other_total = len(_CYR_GREEK_RE.findall(text))
+    other_total = sum(map(len, _CYR_GREEK_RUN_RE.findall(text)))
     mostly_latin = latin_total > 2 * other_total
     changed = False
     out: list[str] = []
