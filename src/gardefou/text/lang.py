@@ -21,6 +21,10 @@ _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _UK_ONLY = re.compile("[іїєґ]")
 _RU_ONLY = re.compile("[ыэъё]")
 _LATIN_LETTER = re.compile("[a-zà-ÿāăąćčďēėęěğīıįłńňőœřśşšťūůűųźżž]")
+_ARABIC_RUN = re.compile(_ARABIC.pattern + "+")
+_DEVANAGARI_RUN = re.compile(_DEVANAGARI.pattern + "+")
+_CYRILLIC_RUN = re.compile(_CYRILLIC.pattern + "+")
+_LATIN_LETTER_RUN = re.compile(_LATIN_LETTER.pattern + "+")
 _LATIN_WORD = re.compile(r"[a-zà-ÿāăąćčďēėęěğīıįłńňőœřśşšťūůűųźżž']+")
 
 _STOP = {
@@ -82,10 +86,11 @@ def guess_lang(text: str) -> tuple[str | None, bool]:
         if _HAN.search(sample):
             return "zh", False
         if _NONLATIN.search(sample):
-            n_ar = len(_ARABIC.findall(sample))
-            n_hi = len(_DEVANAGARI.findall(sample))
-            n_cy = len(_CYRILLIC.findall(sample))
-            n_lat = len(_LATIN_LETTER.findall(lower))
+            # letters counted by runs (fewer strings made than one per letter)
+            n_ar = sum(map(len, _ARABIC_RUN.findall(sample)))
+            n_hi = sum(map(len, _DEVANAGARI_RUN.findall(sample)))
+            n_cy = sum(map(len, _CYRILLIC_RUN.findall(sample)))
+            n_lat = sum(map(len, _LATIN_LETTER_RUN.findall(lower)))
             best = max((n_ar, "ar"), (n_hi, "hi"), (n_cy, "cy"), (n_lat, "lat"))
             if best[1] == "ar":
                 return "ar", False
@@ -116,12 +121,9 @@ def _latin_scores(sample: str, lower: str) -> dict[str, float] | None:
     if not words:
         return None
     scores: dict[str, float] = {}
-    get = _STOP_INDEX.get
-    for w in words:
-        langs = get(w)
-        if langs:
-            for lang in langs:
-                scores[lang] = scores.get(lang, 0.0) + 1.0
+    for langs in filter(None, map(_STOP_INDEX.get, words)):  # only the stop words, found in C
+        for lang in langs:
+            scores[lang] = scores.get(lang, 0.0) + 1.0
     if not sample.isascii():
         found = set(_HINT_CHARS_RE.findall(lower))
         if found:
