@@ -97,9 +97,14 @@ class TextModel:
 
         if self._joint_T is None:
             D = self.w_hashed.shape[0]
-            heads = [self.w_hashed[None, :]] + ([self.head_hashed] if self.combiner is not None else [])
-            cats = self.cat_hashed[:, np.arange(D) & ((1 << CAT_BITS) - 1)]
-            self._joint_T = np.ascontiguousarray(np.vstack(heads + [cats]).T, dtype=np.float32)
+            k = 1 + (len(self.head_hashed) if self.combiner is not None else 0)
+            joint = np.empty((D, k + len(self.categories)), dtype=np.float32)
+            joint[:, 0] = self.w_hashed
+            if k > 1:
+                joint[:, 1:k] = self.head_hashed.T
+            # column j of the category part is cat_hashed[:, j mod 2**CAT_BITS]: the table tiled
+            joint[:, k:].reshape(D >> CAT_BITS, 1 << CAT_BITS, -1)[:] = self.cat_hashed.T
+            self._joint_T = joint
         X = sp.coo_matrix((batch.vals.astype(np.float32), (batch.rows, batch.cols)), shape=(batch.n, self._joint_T.shape[0]))
         z = np.asarray(X @ self._joint_T, dtype=np.float64)
         k = z.shape[1] - len(self.categories)
