@@ -329,8 +329,6 @@ _RX["year"] = re.compile(r"(?=[12])\b(?:19|20)\d\d\b")
 _STRUCT_NAMES = tuple(_RX)
 _LINKISH = {"url", "obfuscated_domain", "referral", "telegram", "shortener"}
 _DIGIT_RE = re.compile(r"\d")
-_QUOTES = "\"“”«»„‘’「」『』"
-_QUOTE_PRE = re.compile("[" + re.escape(_QUOTES) + "]")
 
 DENSE_NAMES: tuple[str, ...] = (
     tuple(f"lex:{c}" for c in LEX_CATEGORIES)
@@ -620,7 +618,7 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
         if ("?" in raw or "？" in raw or "؟" in raw) and rx_question(raw):
             st_r.append(ri)
             st_c.append(j_question)
-        if _QUOTE_PRE.search(raw) is not None and rx_quote(raw):
+        if rx_quote(raw):  # a character class: one scan
             st_r.append(ri)
             st_c.append(j_quote)
         if "#" in raw and rx_hashtag(raw):
