@@ -33,32 +33,6 @@ def _hint(text: str) -> bool:
             return True
     return "@" in text or "://" in text or bool(_DOTWORD_RE.search(text))
 
-def _fast_hint(links_hint: Callable[[str], bool]) -> Callable[[str], bool]:
-    """`links_hint` with the same answers, faster: its regex only starts at a few characters, so a
-    look-ahead on them lets `re` skip most positions. Falls back to `links_hint` itself when the
-    links package's internals differ from what this expects."""
-    try:
-        from gardefou.links import extract as _lx  # type: ignore
-
-        pattern = _lx._HINT.pattern
-        if pattern.split("|")[0] != "[.．。｡][^\\W_]" or links_hint.__code__.co_names.count("_HINT") != 1:
-            return links_hint
-        fast = re.compile("(?=[.．。｡@:：\\[\\(\\{])(?:" + pattern + ")", _lx._HINT.flags)
-    except Exception:
-        return links_hint
-    search = fast.search
-
-    def hint(text: str) -> bool:
-        if not text:
-            return False
-        if search(text) is not None:
-            return True
-        return (" dot " in text or " . " in text or " DOT " in text or " Dot " in text
-                or "．" in text or "。" in text or "｡" in text)
-
-    return hint
-
-
 _extract: Callable[[str], list] | None = None
 _has_hint: Callable[[str], bool] | None = None
 _BACKEND = "internal"
@@ -72,7 +46,7 @@ try:  # pragma: no cover - depends on the other package's progress
     _extract_links("probe https://example.com t.me/example_bot")
     _extract = _extract_links
     if _links_hint is not None:
-        _hint = _fast_hint(_links_hint)  # noqa: F811 - the links package's own cheap pre-check
+        _hint = _links_hint  # noqa: F811 - the links package's own cheap pre-check
     _has_hint = _links_hint
     _BACKEND = "gardefou.links"
 except Exception:  # ImportError, NotImplementedError, or any bug: fall back
