@@ -233,7 +233,9 @@ def _is_target(word: str) -> bool:
 _SEP = r"[.\-_*·•|/+~]"
 _DOTTED_RE = re.compile(r"(?<![\w.])([^\W\d_])(?:" + _SEP + r"[^\W\d_]){2,}(?![\w])")
 _DOTTED_SPLIT_RE = re.compile(_SEP)
-_SPACED_CANDIDATE_RE = re.compile(r"(?<!\w)\w[ \t]+\w[ \t]+\w(?!\w)")
+# three one-character words in a row ("n u d"); written to start at the blank after the first
+# one (`re` jumps from blank to blank), which a look-behind checks is a lone character
+_SPACED_CANDIDATE_RE = re.compile(r"[ \t](?<=(?<!\w)\w[ \t])[ \t]*\w[ \t]+\w(?!\w)")
 _SPLIT_WS_RE = re.compile(r"(\s+)")
 _INNER_RE = re.compile(r"(?<![\w*])([^\W\d_]+(?:[*\-.'’_]+[^\W\d_]+)+\*?|[^\W\d_]+\*+(?![\w*]))")
 _LEET_RE = re.compile(r"(?<![\w@$!|])[\w@$!|]*[0-9@$!|][\w@$!|]*")
