@@ -335,9 +335,13 @@ _RX["url"] = re.compile(r"(?=[hw.])(?:https?://|www\.|(?<=[\w-][\w-])\.(?:" + _R
 _RX["telegram"] = re.compile(r"(?=[tg@_])(?:t\.me/|telegram\.(?:me|dog)|tg://|@\w{3,}bot\b|(?<=\w\w\w)_bot\b)", re.I)
 _RX["handle"] = re.compile(r"@(?<![\w.]@)\w{3,}")
 _RX["hashtag"] = re.compile(r"#(?<!\w#)\w")
+# the "question" and "quote" cues are single characters: found with a set of them
+_QUESTION_CHARS = frozenset("?？؟")
+_QUOTE_CHARS = frozenset("\"“”«»„‘’「」『』")
+assert _RX["question"].pattern == "[" + "".join(sorted(_QUESTION_CHARS, key="?？؟".index)) + "]"
+assert _RX["quote"].pattern == "[\\\"" + "".join(c for c in "“”«»„‘’「」『』") + "]"
 _STRUCT_NAMES = tuple(_RX)
 _LINKISH = {"url", "obfuscated_domain", "referral", "telegram", "shortener"}
-_DIGIT_RE = re.compile(r"\d")
 
 DENSE_NAMES: tuple[str, ...] = (
     tuple(f"lex:{c}" for c in LEX_CATEGORIES)
@@ -569,7 +573,7 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
     nc = len(LEX_CATEGORIES)
     rx_link = [(j, rx) for j, (name, rx) in enumerate(_RX.items()) if name in _LINKISH]
     j_handle, j_percent, j_question, j_quote, j_hashtag = (_STRUCT_NAMES.index(x) for x in ("handle", "percent", "question", "quote", "hashtag"))
-    rx_handle, rx_percent, rx_question, rx_quote, rx_hashtag = (_RX[x].search for x in ("handle", "percent", "question", "quote", "hashtag"))
+    rx_handle, rx_percent, rx_hashtag = (_RX[x].search for x in ("handle", "percent", "hashtag"))
     digit_rx = [(_STRUCT_NAMES.index(x), _RX[x].search) for x in ("price", "number_free", "year")]
     assert set(_STRUCT_NAMES) - _LINKISH == {"handle", "percent", "question", "quote", "hashtag", "price", "number_free", "year"}
     c_rows: list[int] = []
@@ -611,26 +615,28 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
                 if rx.search(raw):
                     st_r.append(ri)
                     st_c.append(j)
-        # the other structure cues, each behind a cheap necessary condition (a digit for prices,
-        # free-credit offers and years; the character itself for %, ?, quotes, # and @)
-        if "@" in raw and rx_handle(raw):
+        # the other structure cues, each behind a cheap necessary condition on the characters of
+        # the text (a digit for prices, free-credit offers and years; the character itself for
+        # %, ?, quotes, # and @); `\d` is exactly str.isdecimal
+        chars = set(raw)
+        if "@" in chars and rx_handle(raw):
             st_r.append(ri)
             st_c.append(j_handle)
-        if _DIGIT_RE.search(raw) is not None:
+        if any(map(str.isdecimal, chars)):
             for j, search in digit_rx:
                 if search(raw):
                     st_r.append(ri)
                     st_c.append(j)
-            if "%" in raw and rx_percent(raw):
+            if "%" in chars and rx_percent(raw):
                 st_r.append(ri)
                 st_c.append(j_percent)
-        if ("?" in raw or "？" in raw or "؟" in raw) and rx_question(raw):
+        if not _QUESTION_CHARS.isdisjoint(chars):
             st_r.append(ri)
             st_c.append(j_question)
-        if rx_quote(raw):  # a character class: one scan
+        if not _QUOTE_CHARS.isdisjoint(chars):
             st_r.append(ri)
             st_c.append(j_quote)
-        if "#" in raw and rx_hashtag(raw):
+        if "#" in chars and rx_hashtag(raw):
             st_r.append(ri)
             st_c.append(j_hashtag)
         if nm.emoji_bait or nm.emoji_sexual:
