@@ -63,7 +63,8 @@ def main() -> None:
     print(f"throughput: {warm:,.0f} texts/s on one core in steady state, {best:,.0f} texts/s on unseen posts with "
           f"empty caches (classify_batch, {len(texts)} posts in 17 languages, mean {avg:.0f} chars)")
     print(f"  goal >= 10,000/s: {warm / 10000:.2f}x (steady), {best / 10000:.2f}x (empty caches)")
-    print("  (previous release on an earlier, faster machine: 8,900-9,000 texts/s, measured the steady way)")
+    print("  (previous release's code, steady, on the machine of this release's measurements: 6,600-7,000 texts/s;"
+          " it did 8,900-9,000 on the faster machine of its own release)")
     # where the time goes, per text (the rest of classify_batch: scoring, category, reasons, language)
     from gardefou.text.features import featurize, lexicon_matches
     from gardefou.text.lang import detect_lang
