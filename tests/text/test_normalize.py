@@ -161,3 +161,40 @@ def test_emoji_flags():
     n = normalize("try it 😉 👉 link")
     assert n.emoji_wink and n.emoji_bait and not n.emoji_sexual
     assert not normalize("try it :) link").emoji_wink
+
+
+def test_word_caches_under_threads_give_the_same_results(monkeypatch):
+    """Threads normalising at once while the (tiny) caches keep being emptied still get exactly
+    the single-thread results."""
+    import random
+    import sys
+    import threading
+
+    nm = sys.modules["gardefou.text.normalize"]
+    rng = random.Random(8)
+    pieces = ["n u d e", "un dress", "nud3", "don't", "naaaked", "t.me/x_bot", "photo", "any", "girl",
+              "her", "a", "b", "c", "n.u.d.e", "free", "ok", "раздеть", "фото", "👉", "x"]
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(600)]
+    expected = [(n.text, n.tricks, n.match) for n in map(normalize, texts)]
+    monkeypatch.setattr(nm, "_CACHE_MAX", 20)
+    failures: list[str] = []
+
+    def work(seed: int) -> None:
+        order = list(range(len(texts)))
+        random.Random(seed).shuffle(order)
+        for i in order:
+            n = normalize(texts[i])
+            if (n.text, n.tricks, n.match) != expected[i]:
+                failures.append(texts[i])
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not failures, failures[:3]

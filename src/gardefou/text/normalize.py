@@ -11,6 +11,7 @@ so the cost is linear in the length of the text.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from bisect import bisect_right
 from itertools import accumulate
@@ -477,37 +478,40 @@ _ALNUM_START = re.compile(r"[^\W_]*")
 _ALNUM_END = re.compile(r"[^\W_]*\Z")
 
 
+_WORD_CACHES = (_WORD_CACHE, _WORD_TRICKS, _PAIR_ENDS, _PAIR_STARTS, _ONE_LETTER)
+_EMPTIED = [0]  # how many times the word caches were emptied (a reader in another thread checks)
+
+
+# Writers (filling, emptying) take this lock, so that a word is never in the cache without its
+# flags; readers take none and check _EMPTIED instead.
+_WRITE_LOCK = threading.Lock()
+
+
+def _empty_word_caches() -> None:
+    with _WRITE_LOCK:
+        for cache in _WORD_CACHES:
+            cache.clear()
+        _EMPTIED[0] += 1  # after: a reader that started before the caches were all empty sees it
+
+
 def clear_caches() -> None:
     """Empty the word caches (they refill as texts come; a benchmark calls this to measure a
     stream of unseen texts)."""
-    for cache in (_WORD_CACHE, _WORD_TRICKS, _PAIR_ENDS, _PAIR_STARTS, _ONE_LETTER, _MATCH_CACHE):
-        cache.clear()
+    _empty_word_caches()
+    _MATCH_CACHE.clear()
 
 
 def _cache_words(words: list[str]) -> None:
     """De-obfuscate new words into the cache. Words over the size limit and words of letters
-    joined by dots or dashes are left out (their segments take the whole-segment path)."""
-    words = [w for w in words if len(w) <= _CACHE_WORD_MAX]
-    all_words = list(words)
-    joined = " ".join(words)
-    # A pass can only change a word its pre-check matches in. No pre-check matches a blank, so
-    # its matches in the joined words are its matches in each word: the words they fall in go
-    # through the passes, the others are cached unchanged.
-    starts: list[int] = []
-    for pre in (_DOTTED_PRE, _INNER_PRE, _LEET_ADJ_PRE, _REPEAT_PRE_RE):
-        starts.extend(m.start() for m in pre.finditer(joined))
-    if starts:
-        offsets = list(accumulate(len(w) + 1 for w in words))  # offsets[i]: just past word i
-        for i in sorted({bisect_right(offsets, p) for p in starts}):
-            w = words[i]
-            if not (_DOTTED_PRE.search(w) and _DOTTED_RE.search(w)):
-                tricks: set[str] = set()
-                _WORD_CACHE[w] = _deobfuscate(w, tricks)
-                if tricks:
-                    _WORD_TRICKS[w] = tuple(tricks)
-            words[i] = ""
-    _WORD_CACHE.update((w, w) for w in words if w)
-    for w in all_words:
+    joined by dots or dashes are left out (their segments take the whole-segment path). A word's
+    flags and tricks are stored before the word itself, so a reader in another thread that finds
+    the word also finds them."""
+    with _WRITE_LOCK:
+        _cache_words_locked([w for w in words if len(w) <= _CACHE_WORD_MAX])
+
+
+def _cache_words_locked(words: list[str]) -> None:
+    for w in words:
         if w.isalnum():  # the word is its own run of letters and digits at both ends
             start = end = w
         else:
@@ -518,6 +522,25 @@ def _cache_words(words: list[str]) -> None:
             _PAIR_STARTS.add(w)
         if len(w) == 1:
             _ONE_LETTER.add(w)
+    # A pass can only change a word its pre-check matches in. No pre-check matches a blank, so
+    # its matches in the joined words are its matches in each word: the words they fall in go
+    # through the passes, the others are cached unchanged.
+    joined = " ".join(words)
+    starts: list[int] = []
+    for pre in (_DOTTED_PRE, _INNER_PRE, _LEET_ADJ_PRE, _REPEAT_PRE_RE):
+        starts.extend(m.start() for m in pre.finditer(joined))
+    if starts:
+        offsets = list(accumulate(len(w) + 1 for w in words))  # offsets[i]: just past word i
+        for i in sorted({bisect_right(offsets, p) for p in starts}):
+            w = words[i]
+            if not (_DOTTED_PRE.search(w) and _DOTTED_RE.search(w)):
+                tricks: set[str] = set()
+                out = _deobfuscate(w, tricks)
+                if tricks:
+                    _WORD_TRICKS[w] = tuple(tricks)
+                _WORD_CACHE[w] = out
+            words[i] = ""
+    _WORD_CACHE.update((w, w) for w in words if w)
 
 
 def _deobfuscate_words(seg: str, tricks: set[str]) -> list[str]:
@@ -525,8 +548,8 @@ def _deobfuscate_words(seg: str, tricks: set[str]) -> list[str]:
     word cached, no one-letter word that could be inside spaced letters and no target word split
     in two ("un dress")."""
     if len(_WORD_CACHE) >= _CACHE_MAX:  # here, not while a segment is half looked up
-        for cache in (_WORD_CACHE, _WORD_TRICKS, _PAIR_ENDS, _PAIR_STARTS, _ONE_LETTER):
-            cache.clear()
+        _empty_word_caches()
+    emptied = _EMPTIED[0]
     words = seg.split()
     outs = list(map(_WORD_CACHE.get, words))
     if None in outs:
@@ -536,11 +559,17 @@ def _deobfuscate_words(seg: str, tricks: set[str]) -> list[str]:
             or (not _ONE_LETTER.isdisjoint(words) and _SPACED_PRE.search(seg) and _SPACED_CANDIDATE_RE.search(seg))
             or (not _PAIR_STARTS.isdisjoint(words) and not _PAIR_ENDS.isdisjoint(words) and _PAIR_RE.search(seg))):
         return _deobfuscate(seg, tricks).split()
-    if outs != words:  # only a changed word can have had tricks undone
+    if _EMPTIED[0] != emptied:  # another thread emptied the caches while the gates read them
+        return _deobfuscate(seg, tricks).split()
+    if outs != words:  # only a changed word has had tricks undone, and a changed word always has
         get = _WORD_TRICKS.get
         for w, o in zip(words, outs):
             if o != w:
-                tricks.update(get(w, ()))
+                found = get(w)
+                if found is None:  # another thread emptied the caches meanwhile: undo it again
+                    _deobfuscate(w, tricks)
+                else:
+                    tricks.update(found)
     return outs
 
 
