@@ -53,8 +53,7 @@ class TextModel:
     combiner: np.ndarray | None = None         # combiner weights over combiner_features(), then intercept
     _cat_T: np.ndarray | None = field(default=None, repr=False, compare=False)
     _all_T: np.ndarray | None = field(default=None, repr=False, compare=False)
-    _all_dense: np.ndarray | None = field(default=None, repr=False, compare=False)
-    _all_b: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _heads_dense: tuple | None = field(default=None, repr=False, compare=False)  # (weights, intercepts)
     _joint_T: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------------ scoring
@@ -74,13 +73,20 @@ class TextModel:
 
         if self._all_T is None:
             self._all_T = np.ascontiguousarray(np.vstack([self.w_hashed, self.head_hashed]).T, dtype=np.float32)
-            self._all_dense = np.vstack([self.w_dense, self.head_dense]).T
-            self._all_b = np.concatenate([[self.intercept], self.head_intercept])
+        dense_w, dense_b = self._dense_heads()
         X = sp.coo_matrix((batch.vals.astype(np.float32), (batch.rows, batch.cols)), shape=(batch.n, self._all_T.shape[0]))
         z = np.asarray(X @ self._all_T, dtype=np.float64)
-        z += batch.dense @ self._all_dense
-        z += self._all_b
+        z += batch.dense @ dense_w
+        z += dense_b
         return z
+
+    def _dense_heads(self) -> tuple[np.ndarray, np.ndarray]:
+        """Dense weights (n_dense, 1 + k) and intercepts of the main head and the other heads,
+        built once (stored as one tuple, so a thread never sees half of it)."""
+        if self._heads_dense is None:
+            self._heads_dense = (np.vstack([self.w_dense, self.head_dense]).T,
+                                 np.concatenate([[self.intercept], self.head_intercept]))
+        return self._heads_dense
 
     def decision(self, batch) -> np.ndarray:
         if self.combiner is None:
@@ -111,11 +117,9 @@ class TextModel:
         cat_scores = z[:, k:] + batch.dense @ self.cat_dense.T + self.cat_intercept
         if self.combiner is None:
             return self.main_decision(batch), cat_scores
-        if self._all_dense is None:
-            self._all_dense = np.vstack([self.w_dense, self.head_dense]).T
-            self._all_b = np.concatenate([[self.intercept], self.head_intercept])
-        heads = z[:, :k] + batch.dense @ self._all_dense
-        heads += self._all_b
+        dense_w, dense_b = self._dense_heads()
+        heads = z[:, :k] + batch.dense @ dense_w
+        heads += dense_b
         return combine(self.combiner, heads[:, 0], heads[:, 1:]), cat_scores
 
     def probability(self, decision: np.ndarray) -> np.ndarray:
