@@ -447,9 +447,12 @@ def _hashed(texts: list[str], cfg: FeatureConfig):
     is_sep = cp == 0
     cs = np.concatenate(([0], np.cumsum(is_sep, dtype=np.int64)))
     rows_l, cols_l, vals_l = [], [], []
-    # ---- char n-grams
+    # ---- char n-grams: those that do not cross a separator, i.e. len(padded text) - k + 1 of
+    # each size k per text, in text order (so their rows and weights are repeats, not gathers)
     char_counts = np.zeros(n, dtype=np.float64)
     parts = []
+    per_text = []
+    rows_n = np.arange(n, dtype=np.int64)
     h = c * _SALT_CHAR
     for k in range(2, cfg.char_max + 1):
         h = h[:-1] * _P + c[k - 1:]
@@ -457,18 +460,15 @@ def _hashed(texts: list[str], cfg: FeatureConfig):
             continue
         m = N - k + 1
         valid = (cs[k:k + m] - cs[:m]) == 0
-        # skip n-grams that are all blanks
         idx = np.nonzero(valid)[0]
-        parts.append((idx, _bucket(h[idx] + np.uint64(k), cfg.bits)))
+        parts.append(_bucket(h[idx] + np.uint64(k), cfg.bits))
+        per_text.append(np.maximum(lengths - k, 0))  # lengths count the separator: len + 2 - k + 1
     if parts:
-        cidx = np.concatenate([p[0] for p in parts])
-        ccol = np.concatenate([p[1] for p in parts])
-        crow = row_of[cidx]
-        char_counts = np.bincount(crow, minlength=n).astype(np.float64)
+        char_counts = np.add.reduce(per_text).astype(np.float64)
         inv = cfg.char_weight / np.sqrt(np.maximum(char_counts, 1.0))
-        rows_l.append(crow)
-        cols_l.append(ccol)
-        vals_l.append(inv[crow])
+        rows_l.append(np.concatenate([np.repeat(rows_n, cnt) for cnt in per_text]))
+        cols_l.append(np.concatenate(parts))
+        vals_l.append(np.concatenate([np.repeat(inv, cnt) for cnt in per_text]))
     # ---- words (space-separated tokens of the matching channel)
     is_b = (cp == 32) | is_sep
     pos_idx = np.arange(N, dtype=np.int64)
