@@ -170,10 +170,9 @@ def test_batch_leaves_the_garbage_collector_as_it_was():
 def test_threads_classifying_at_once_get_the_single_thread_verdicts():
     """A fresh model (its lazily built matrices not built yet) used from four threads at once, as
     the service does, gives every thread the verdicts of one thread alone."""
-    import sys
-    import threading
-
     from gardefou.text.model import DEFAULT_MODEL_DIR, TextModel
+
+    from .conftest import run_in_threads
 
     texts = ["Undress any photo, 3 free credits 👉 t.me/x_bot", "nice picture", "n u d e pics of her",
              "Court fines nudify app", "nude lipstick shades", "un dress her now", "ok"] * 20
@@ -184,14 +183,5 @@ def test_threads_classifying_at_once_get_the_single_thread_verdicts():
     def work(k: int) -> None:
         got[k] = [v.to_dict() for v in classify_batch(texts, model=model)]
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_in_threads(work, 4)
     assert all(g == expected for g in got)

@@ -168,7 +168,8 @@ def test_word_caches_under_threads_give_the_same_results(monkeypatch):
     the single-thread results."""
     import random
     import sys
-    import threading
+
+    from .conftest import run_in_threads
 
     nm = sys.modules["gardefou.text.normalize"]
     rng = random.Random(8)
@@ -187,14 +188,5 @@ def test_word_caches_under_threads_give_the_same_results(monkeypatch):
             if (n.text, n.tricks, n.match) != expected[i]:
                 failures.append(texts[i])
 
-    threads = [threading.Thread(target=work, args=(s,)) for s in range(4)]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible
-    try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_in_threads(work, 4)
     assert not failures, failures[:3]
