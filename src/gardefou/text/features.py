@@ -566,7 +566,6 @@ def featurize(texts: Sequence[str], cfg: FeatureConfig, links_fn=None) -> Batch:
     matches = [nm.match for nm in norms]
     rows, cols, vals, joined, wr, wc, wv, ws, we = _hashed(matches, cfg)
     n = len(texts)
-    k = len(DENSE_NAMES)
     lex_all: list = []
     langs: list[str | None] = []
     links_all: list = []
