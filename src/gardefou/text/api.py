@@ -96,8 +96,9 @@ def _top_terms(model: TextModel, batch, flagged: np.ndarray, k: int = 3) -> list
         return out
     rows = batch.word_rows[keep]
     # by row, then by weight (largest first): one sort on a combined key is cheaper than
-    # np.lexsort. Rows of a chunk are < 256 and 0.02 < c, capped at 512 here, so row * 1024 - c
-    # keeps both orders (weights closer than 1e-10 keep their input order, as ties do)
+    # np.lexsort. Rows are whole numbers and 0.02 < c, capped at 512 here, so row * 1024 - c keeps
+    # both orders (within a chunk of 1,024 rows, weights closer than 1e-9 keep their input order,
+    # as ties do)
     srt = np.argsort(rows * 1024.0 - np.minimum(c[keep], 512.0), kind="stable")
     order = keep[srt]
     # only the first few candidates of each row can be shown (k, plus slack for skipped words)
