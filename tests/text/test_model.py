@@ -154,11 +154,12 @@ def test_shipped_model_was_trained_with_naive_bayes_scaling():
 
 
 def test_joint_scores_equal_the_separate_products():
-    """`scores()` (one sparse product for the heads and the categories) gives the decision of
-    `decision()` and the category scores of `category_scores()`, for the shipped format and the
-    single-head one."""
+    """`scores()` (one sparse product for the heads and the categories) gives the main head of
+    `main_decision()` (a separate gather and bincount), the combined decision of the heads, and
+    the category scores of `category_scores()` (a separate float64 product), for the shipped
+    format and the single-head one."""
     from gardefou.text.features import featurize
-    from gardefou.text.model import load_model
+    from gardefou.text.model import combine, load_model
 
     m = load_model()
     texts = ["undress any photo free 👉 t.me/x_bot", "court fines nudify app", "nude lipstick", "", "ref code AB12CD"]
@@ -168,7 +169,10 @@ def test_joint_scores_equal_the_separate_products():
                        cat_dense=m.cat_dense, cat_intercept=m.cat_intercept, meta=m.meta)
     for model in (m, single):
         dec, cats = model.scores(b)
-        assert np.array_equal(dec, model.decision(b))
+        heads = model._products(b)[0]
+        assert np.allclose(heads[:, 0], model.main_decision(b), atol=1e-3)
+        expected = heads[:, 0] if model.combiner is None else combine(model.combiner, heads[:, 0], heads[:, 1:])
+        assert np.array_equal(dec, expected)
         rows = np.arange(len(texts))
         assert np.allclose(cats, model.category_scores(b, rows), atol=1e-4)
         assert (cats.argmax(axis=1) == model.category_scores(b, rows).argmax(axis=1)).all()

@@ -52,7 +52,6 @@ class TextModel:
     head_intercept: np.ndarray | None = None   # (k,)
     combiner: np.ndarray | None = None         # combiner weights over combiner_features(), then intercept
     _cat_T: np.ndarray | None = field(default=None, repr=False, compare=False)
-    _all_T: np.ndarray | None = field(default=None, repr=False, compare=False)
     _heads_dense: tuple | None = field(default=None, repr=False, compare=False)  # (weights, intercepts)
     _joint_T: np.ndarray | None = field(default=None, repr=False, compare=False)
 
@@ -64,41 +63,14 @@ class TextModel:
 
     def head_decisions(self, batch) -> np.ndarray:
         """(n, k) head decisions: topic, stance (and naive-Bayes main, topic, stance)."""
-        return self._all_decisions(batch)[:, 1:]
+        return self._products(batch)[0][:, 1:]
 
-    def _all_decisions(self, batch) -> np.ndarray:
-        """(n, 1 + k) main and head decisions in one sparse product: the COO features times a
-        (D, 1 + k) float32 weight matrix (scipy's C loop over the non-zeros, no sorting)."""
-        import scipy.sparse as sp
-
-        if self._all_T is None:
-            self._all_T = np.ascontiguousarray(np.vstack([self.w_hashed, self.head_hashed]).T, dtype=np.float32)
-        dense_w, dense_b = self._dense_heads()
-        X = sp.coo_matrix((batch.vals.astype(np.float32), (batch.rows, batch.cols)), shape=(batch.n, self._all_T.shape[0]))
-        z = np.asarray(X @ self._all_T, dtype=np.float64)
-        z += batch.dense @ dense_w
-        z += dense_b
-        return z
-
-    def _dense_heads(self) -> tuple[np.ndarray, np.ndarray]:
-        """Dense weights (n_dense, 1 + k) and intercepts of the main head and the other heads,
-        built once (stored as one tuple, so a thread never sees half of it)."""
-        if self._heads_dense is None:
-            self._heads_dense = (np.vstack([self.w_dense, self.head_dense]).T,
-                                 np.concatenate([[self.intercept], self.head_intercept]))
-        return self._heads_dense
-
-    def decision(self, batch) -> np.ndarray:
-        if self.combiner is None:
-            return self.main_decision(batch)
-        z = self._all_decisions(batch)
-        return combine(self.combiner, z[:, 0], z[:, 1:])
-
-    def scores(self, batch) -> tuple[np.ndarray, np.ndarray]:
-        """(decision, category scores) of every row from one sparse product: the COO features
-        times one (D, heads + categories) float32 matrix, so each feature's weights are read
-        from memory once (the category weights, hashed to CAT_BITS, are repeated over the full
-        width). The decision is the same as `decision()`."""
+    def _products(self, batch) -> tuple[np.ndarray, np.ndarray]:
+        """(main and head decisions (n, 1 + k), category scores (n, n_cat)) from one sparse
+        product: the COO features times one (D, 1 + k + n_cat) float32 matrix (scipy's C loop
+        over the non-zeros), so each feature's weights are read from memory once. The category
+        weights, hashed to CAT_BITS, are repeated over the full width. Without a combiner the
+        main decision is `main_decision()`'s."""
         import scipy.sparse as sp
 
         if self._joint_T is None:
@@ -116,11 +88,29 @@ class TextModel:
         k = z.shape[1] - len(self.categories)
         cat_scores = z[:, k:] + batch.dense @ self.cat_dense.T + self.cat_intercept
         if self.combiner is None:
-            return self.main_decision(batch), cat_scores
+            return self.main_decision(batch)[:, None], cat_scores
         dense_w, dense_b = self._dense_heads()
         heads = z[:, :k] + batch.dense @ dense_w
         heads += dense_b
+        return heads, cat_scores
+
+    def _dense_heads(self) -> tuple[np.ndarray, np.ndarray]:
+        """Dense weights (n_dense, 1 + k) and intercepts of the main head and the other heads,
+        built once (stored as one tuple, so a thread never sees half of it)."""
+        if self._heads_dense is None:
+            self._heads_dense = (np.vstack([self.w_dense, self.head_dense]).T,
+                                 np.concatenate([[self.intercept], self.head_intercept]))
+        return self._heads_dense
+
+    def scores(self, batch) -> tuple[np.ndarray, np.ndarray]:
+        """(decision, category scores) of every row, from one sparse product."""
+        heads, cat_scores = self._products(batch)
+        if self.combiner is None:
+            return heads[:, 0], cat_scores
         return combine(self.combiner, heads[:, 0], heads[:, 1:]), cat_scores
+
+    def decision(self, batch) -> np.ndarray:
+        return self.scores(batch)[0]
 
     def probability(self, decision: np.ndarray) -> np.ndarray:
         z = self.calib_a * decision + self.calib_b
