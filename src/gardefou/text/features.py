@@ -305,8 +305,9 @@ _RX = {
     "year": re.compile(r"\b(?:19|20)\d\d\b"),
     "hashtag": re.compile(r"(?<!\w)#\w"),
 }
-# A leading look-ahead on the possible first characters lets `re` skip most positions quickly
-# (same matches, about twice as fast on texts with digits).
+# Rewrites with the same truth value, for speed. A leading look-ahead on the possible first
+# characters makes each failing position cheap; starting by consuming one of them is better still
+# (`re` then jumps between those characters), where the pattern allows it.
 # Price, free-credit and year patterns rewritten so that each starts by consuming a currency sign
 # or a digit: `re` then jumps from one such character to the next instead of trying every
 # position (a leading look-ahead does not give that). After the first digit of a number, the
@@ -335,11 +336,9 @@ _RX["url"] = re.compile(r"(?=[hw.])(?:https?://|www\.|(?<=[\w-][\w-])\.(?:" + _R
 _RX["telegram"] = re.compile(r"(?=[tg@_])(?:t\.me/|telegram\.(?:me|dog)|tg://|@\w{3,}bot\b|(?<=\w\w\w)_bot\b)", re.I)
 _RX["handle"] = re.compile(r"@(?<![\w.]@)\w{3,}")
 _RX["hashtag"] = re.compile(r"#(?<!\w#)\w")
-# the "question" and "quote" cues are single characters: found with a set of them
-_QUESTION_CHARS = frozenset("?？؟")
-_QUOTE_CHARS = frozenset("\"“”«»„‘’「」『』")
-assert _RX["question"].pattern == "[" + "".join(sorted(_QUESTION_CHARS, key="?？؟".index)) + "]"
-assert _RX["quote"].pattern == "[\\\"" + "".join(c for c in "“”«»„‘’「」『』") + "]"
+# the "question" and "quote" cues are one-character classes: found with the set of their characters
+_QUESTION_CHARS = frozenset(_RX["question"].pattern[1:-1])
+_QUOTE_CHARS = frozenset(_RX["quote"].pattern[1:-1].replace("\\", ""))
 _STRUCT_NAMES = tuple(_RX)
 _LINKISH = {"url", "obfuscated_domain", "referral", "telegram", "shortener"}
 

@@ -61,9 +61,9 @@ _CHAR_HINTS = (
 # the same hints as single-character sets, found with one regex pass ("ij" is checked apart)
 _CHAR_HINT_SETS = tuple((frozenset(re.sub(r"[\[\]|]", "", rx.pattern)), lang, w) for rx, lang, w in _CHAR_HINTS if rx.pattern != "ij")
 _HINT_CHARS_RE = re.compile("[" + "".join(sorted(set().union(*(c for c, _l, _w in _CHAR_HINT_SETS)))) + "]")
-_ANY_NONLATIN = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f\u4e00-\u9fff\u3400-\u4dbf"
-                           "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u0900-\u097f\u0400-\u04ff]")
 _NONLATIN = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u0900-\u097f\u0400-\u04ff]")
+# any character of the scripts checked one by one below: one scan decides whether to check them
+_ANY_NONLATIN = re.compile("[" + "".join(rx.pattern[1:-1] for rx in (_HANGUL, _KANA, _HAN, _NONLATIN)) + "]")
 
 
 def detect_lang(text: str) -> str | None:
