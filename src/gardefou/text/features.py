@@ -21,6 +21,7 @@ import numpy as np
 
 from gardefou.text.lang import guess_lang
 from gardefou.text.normalize import Normalized, normalize
+from gardefou.text.normalize import clear_caches as _clear_word_caches
 
 __all__ = [
     "FeatureConfig", "Batch", "featurize", "lexicon", "DENSE_NAMES", "LEX_CATEGORIES",
@@ -178,10 +179,8 @@ def _index_by_second(ordered: list) -> tuple[dict, list]:
 
 def clear_caches() -> None:
     """Empty the caches of normalised words and lexicon look-ups (they refill as texts come)."""
-    from gardefou.text.normalize import clear_caches as clear_word_caches
-
     _TOKEN_CACHE.clear()
-    clear_word_caches()
+    _clear_word_caches()
 
 
 def _token_entry(raw_tok: str, lex: Lexicon):
